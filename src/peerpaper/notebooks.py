@@ -1,0 +1,147 @@
+"""Run the analysis notebooks reproducibly: papermill to execute, nbconvert to publish.
+
+Why here and not in the build: these are the notebook-specific rules (which package modules a notebook
+depends on, how parameters are injected, which metadata would make two runs differ) and each is tested
+on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+NOTEBOOK_NAME = re.compile(r"^\d\d-[\w-]+\.ipynb$")
+PACKAGE = "peerpaper"
+
+
+def discover(folder: Path) -> list[Path]:
+    """The analysis notebooks, `NN-name.ipynb`, in the order their numbers give."""
+    return sorted(p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
+
+
+def parameters(notebook: Path) -> dict[str, object]:
+    """The notebook's `parameters` cell, name -> default, read without starting Jupyter (it is cheap)."""
+    import json
+
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            out = {}
+            for node in ast.parse("".join(cell["source"])).body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        if isinstance(target, ast.Name):
+                            out[target.id] = ast.literal_eval(node.value)
+            return out
+    return {}
+
+
+def _code_of_notebook(notebook: Path) -> str:
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "\n".join(
+        "".join(c["source"]) for c in cells if c.get("cell_type") == "code"
+    )
+
+
+def _module_file(package_dir: Path, dotted: str) -> Path | None:
+    parts = dotted.split(".")[1:]  # drop the package name itself
+    base = package_dir.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(source: str, current: str) -> set[str]:
+    """Dotted names of package modules imported by `source`, whose own module is `current`."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == PACKAGE)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the current module's package
+                anchor = current.split(".")[: -node.level] if current else [PACKAGE]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if base.split(".")[0] != PACKAGE:
+                continue
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)  # `from pkg import module`
+    return found
+
+
+def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
+    """Every file of the package a notebook imports, directly or through other package modules.
+
+    A change to rendering code must not re-run the analysis, and a change to the analysis must: so the
+    dependency is the import closure, read statically with `ast`, not the whole package.
+    """
+    todo = [(m, "") for m in _imports(_code_of_notebook(notebook), "")]
+    seen: dict[str, Path] = {}
+    while todo:
+        dotted, _ = todo.pop()
+        for i in range(1, dotted.count(".") + 2):  # the module and every package above it
+            name = ".".join(dotted.split(".")[:i])
+            if name in seen:
+                continue
+            path = _module_file(package_dir, name)
+            if path is None:
+                continue  # an attribute imported from a module, not a module
+            seen[name] = path
+            module = name if path.name != "__init__.py" else name + ".__init__"
+            todo.extend((m, name) for m in _imports(path.read_text(encoding="utf-8"), module))
+    return sorted(set(seen.values()))
+
+
+def execute(notebook: Path, executed: Path, params: dict, cwd: Path) -> None:
+    """Execute with papermill into `executed`, then strip what differs between identical runs."""
+    import nbformat
+    import papermill
+
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning per kernel
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=params,
+            cwd=str(cwd),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    finally:
+        if env_before is None:
+            os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+    nb = nbformat.read(str(executed), as_version=4)
+    nbformat.write(scrub(nb), str(executed))
+
+
+def scrub(nb):
+    """Remove timings, durations and kernel-session details: same inputs must give the same bytes."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{index:03d}"  # nbformat 4.5 ids are random per run
+    return nb
+
+
+def export_html(executed: Path, html: Path, title: str) -> None:
+    """One self-contained HTML page per executed notebook, for reviewers without Jupyter."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["title"] = title
+    body, _ = HTMLExporter(template_name="lab", embed_images=True).from_notebook_node(nb)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8")

@@ -1,0 +1,87 @@
+"""What a person sees while `paper build` runs: each step as it starts and ends, with its time.
+
+A doit reporter, so the task runner keeps deciding what runs and this only decides what is said.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def describe(task_name: str) -> str:
+    kind, _, what = task_name.partition(":")
+    return f"{kind.replace('-', ' ')} {what}".strip()
+
+
+class ProgressReporter:
+    desc = "steps with times"
+
+    def __init__(self, outstream, options):
+        self.out = outstream
+        self.started: dict[str, float] = {}
+        self.total = 0
+        self.finished = 0
+        self.executed: list[str] = []
+        self.skipped: list[str] = []
+        self.failures: list[tuple[str, str]] = []
+        self.runtime_errors: list[str] = []
+        self.clock = time.perf_counter()
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+    def initialize(self, tasks, selected_tasks):
+        self.total = sum(1 for t in tasks.values() if t.actions and not t.subtask_of)
+
+    def get_status(self, task):
+        pass
+
+    def execute_task(self, task):
+        if task.actions:
+            self.started[task.name] = time.perf_counter()
+            self.write(f"  ... {describe(task.name)}\n")
+
+    def add_success(self, task):
+        if task.name in self.started:
+            self.finished += 1
+            self.executed.append(task.name)
+            took = time.perf_counter() - self.started[task.name]
+            self.write(f"  ok  {describe(task.name)} ({took:.1f} s) [{self.finished} done]\n")
+
+    def add_failure(self, task, fail):
+        message = fail.get_msg().strip().splitlines()
+        # a PaperError comes back as TaskFailed(message): its one line is all a person needs
+        line = message[-1] if message else fail.get_name()
+        self.failures.append((task.name, line))
+        self.write(f"  FAILED {describe(task.name)}: {line}\n")
+
+    def skip_uptodate(self, task):
+        if task.actions:
+            self.skipped.append(task.name)
+
+    def skip_ignore(self, task):
+        pass
+
+    def cleanup_error(self, exception):
+        sys.stderr.write(exception.get_msg())
+
+    def runtime_error(self, msg):
+        self.runtime_errors.append(msg)
+
+    def teardown_task(self, task):
+        pass
+
+    def complete_run(self):
+        took = time.perf_counter() - self.clock
+        for msg in self.runtime_errors:
+            self.write(f"error: {msg.strip()}\n")
+        if self.failures:
+            self.write(f"build failed in {len(self.failures)} step(s); earlier outputs are untouched.\n")
+        elif not self.executed:
+            self.write(f"Nothing to do: all {len(self.skipped)} steps are up to date ({took:.1f} s).\n")
+        else:
+            self.write(
+                f"Built: {len(self.executed)} step(s) run, {len(self.skipped)} up to date ({took:.1f} s).\n"
+            )
