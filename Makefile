@@ -7,8 +7,10 @@ BIN    := $(VENV)/bin
 .PHONY: build test setup clean
 build: setup
 	$(BIN)/paper build
-test: setup
-	$(BIN)/python -m pytest
+test: setup  # pytest's exit 5 (no tests collected) is a failure too
+	$(BIN)/python -m pytest $(PYTEST_ARGS); code=$$?; \
+	[ $$code -ne 5 ] || echo 'no tests were collected: failing' >&2; \
+	exit $$([ $$code -eq 5 ] && echo 1 || echo $$code)
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
