@@ -1,0 +1,78 @@
+"""The study's analyses: pure functions from a Study's DataFrames to DataFrames (no I/O, no plotting state).
+
+Each module answers one question and is called by one notebook: sample (01), themes (02), cooccurrence
+(03), saturation (04), reliability (05), alignment with the law (06), quotes (07). They need only the five
+tables of a Study (`groups, participants, codebook, segments, codings`), so tests can pass any object that
+has them. The helpers below fix, once, what "coded participant talk" means everywhere:
+
+- participants are rows of participants.csv whose role is not "facilitator";
+- prevalence, co-occurrence, policy and quotes read one coding per segment: that of the first coder (in
+  coder_id order) who coded the segment, so double-coded segments are not counted twice; agreement between
+  coders is the reliability notebook's business.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+FACILITATOR = "facilitator"
+
+
+def participants_only(participants: pd.DataFrame) -> pd.DataFrame:
+    """Participants proper: facilitators speak but are never counted."""
+    return participants[participants["role"] != FACILITATOR]
+
+
+def theme_of(codebook: pd.DataFrame) -> pd.Series:
+    """code_id -> the id of its theme (the top ancestor), for codes at any depth."""
+    parent = codebook.set_index("code_id")["parent_id"].fillna("").astype(str)
+    top = pd.Series(parent.index, index=parent.index)
+    has_parent = parent != ""
+    top[has_parent] = parent[has_parent]
+    for _ in range(len(parent)):  # climb one level per pass; depth is tiny
+        up = parent.reindex(top.values).fillna("").values
+        if not (up != "").any():
+            break
+        top = pd.Series(np.where(up != "", up, top.values), index=top.index)
+    return top
+
+
+def code_rows(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Codebook rows that are codes (have a parent), in codebook order."""
+    return codebook[codebook["parent_id"].fillna("").astype(str) != ""]
+
+
+def theme_rows(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Codebook rows that are themes (no parent), in codebook order."""
+    return codebook[codebook["parent_id"].fillna("").astype(str) == ""]
+
+
+def primary_codings(codings: pd.DataFrame) -> pd.DataFrame:
+    """One coder's codes per segment: the first coder (by coder_id) who coded it."""
+    first = codings.groupby("segment_id", sort=False)["coder_id"].transform("min")
+    return codings[codings["coder_id"] == first]
+
+
+def coded_talk(study) -> pd.DataFrame:
+    """(segment_id, group_id, speaker_id, position, code_id, theme_id), participant turns, primary coder."""
+    speakers = participants_only(study.participants)["participant_id"]
+    turns = study.segments[study.segments["speaker_id"].isin(speakers)]
+    rows = primary_codings(study.codings)[["segment_id", "code_id"]].merge(
+        turns[["segment_id", "group_id", "speaker_id", "position"]], on="segment_id"
+    )
+    rows["theme_id"] = rows["code_id"].map(theme_of(study.codebook))
+    return rows.drop_duplicates(["segment_id", "code_id"]).reset_index(drop=True)
+
+
+def incidence(rows: pd.DataFrame, unit: str, item: str, units=None, items=None):
+    """A sparse 0/1 matrix units x items from long rows; returns (matrix, unit index, item index)."""
+    units = pd.Index(pd.unique(rows[unit]) if units is None else units)
+    items = pd.Index(pd.unique(rows[item]) if items is None else items)
+    pairs = rows[[unit, item]].drop_duplicates()
+    r, c = units.get_indexer(pairs[unit]), items.get_indexer(pairs[item])
+    keep = (r >= 0) & (c >= 0)
+    data = np.ones(int(keep.sum()), dtype=np.int32)
+    matrix = sparse.csr_matrix((data, (r[keep], c[keep])), shape=(len(units), len(items)))
+    return matrix, units, items
