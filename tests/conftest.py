@@ -14,22 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from peerpaper import build
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def copy_project(dest: Path) -> Path:
-    """Tracked and new, unignored files, as a clone with the current changes would have them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        src = REPO / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    if (REPO / "node_modules").exists():
-        (dest / "node_modules").symlink_to(REPO / "node_modules")
+    """A copy of the repository as git would ship it, with a git history of its own."""
+    build.copy_project(REPO, dest)
     # a git history of its own, so SOURCE_DATE_EPOCH and the manifest's commit are defined
     env = {**os.environ, "GIT_AUTHOR_DATE": "2025-09-04T14:30:00Z", "GIT_COMMITTER_DATE": "2025-09-04T14:30:00Z"}
     for args in (["init", "-q"], ["add", "-A"],

@@ -408,18 +408,21 @@ def build(data: Path | None = None, params: list[str] | None = None, jobs: int |
 
 # ---- verify and clean -------------------------------------------------------------------------------------
 
-def _tracked_copy(root: Path, dest: Path) -> None:
+def copy_project(root: Path, dest: Path) -> Path:
     """The project as a fresh clone would have it (tracked and new, unignored files)."""
     listed = manifest.git(root, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
     names = [n for n in listed.split("\0") if n] if listed else None
     if names is None:
         shutil.copytree(root, dest, ignore=shutil.ignore_patterns("_build", "_output*", ".venv", "node_modules", ".git"))
-        return
-    for name in names:
-        src = root / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
+    else:
+        for name in names:
+            src = root / name
+            if src.is_file():
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / name)
+    if (root / "node_modules").is_dir() and not (dest / "node_modules").exists():
+        (dest / "node_modules").symlink_to(root / "node_modules")  # npm packages: read-only, shared
+    return dest
 
 
 def compare_analysis(current: Path, fresh: Path) -> list[str]:
@@ -454,7 +457,7 @@ def verify(data: Path | None = None, verbose: bool = False, root: Path | None = 
         raise BuildError("_output/analysis/values.json: nothing to verify yet; run `paper build` first")
     with tempfile.TemporaryDirectory(prefix="paper-verify-") as tmp:
         copy = Path(tmp) / "project"
-        _tracked_copy(root, copy)
+        copy_project(root, copy)
         data = (data or root / "data" / "synthetic").resolve()
         if data.is_relative_to(root):
             data = copy / data.relative_to(root)
