@@ -31,7 +31,7 @@ OUTPUTS = {
     "revealjs": "slides.html",
     "pptx": "slides.pptx",
 }
-ARTIFACT_KINDS = ("figures", "tables", "values", "quotes")
+RESERVED = {"data_dir", "out_dir", "policy_dir"}  # paths the build sets, so that checks on them hold
 
 
 class BuildError(PaperError):
@@ -106,6 +106,8 @@ def parse_overrides(pairs: list[str], nbs: list[Path]) -> dict[str, dict[str, ob
         if not sep or not key:
             raise BuildError(f"-P {pair}: expected NAME=VALUE or NN.NAME=VALUE")
         prefix, dot, name = key.rpartition(".")
+        if name in RESERVED:
+            raise BuildError(f"-P {pair}: '{name}' is set by the build (use --data for another data folder)")
         targets = [nb for nb in nbs if not dot or nb.stem == prefix or nb.stem.split("-")[0] == prefix]
         targets = [nb for nb in targets if name in notebooks.parameters(nb)]
         if not targets:

@@ -1,0 +1,155 @@
+"""`paper build`, `verify` and `clean` as a user meets them: complete, incremental, reproducible, safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run_paper
+from peerpaper import build
+
+pytestmark = pytest.mark.slow
+
+EXPECTED = ["paper.html", "paper.pdf", "paper.docx", "slides.html", "slides.pptx", "manifest.json"]
+
+
+def files_and_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_makes_every_output_with_a_manifest(built_project):
+    site = built_project / "_output"
+    for name in EXPECTED:
+        assert (site / name).stat().st_size > 0, name
+    assert sorted(p.name for p in (site / "notebooks").glob("*.html")) == sorted(
+        f"{nb.stem}.html" for nb in (built_project / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    manifest = json.loads((site / "manifest.json").read_text())
+    assert manifest["commit"] and manifest["dirty"] is False
+    assert {"python", "pandoc", "typst", "pandas"} <= set(manifest["tools"])
+    for name, entry in manifest["outputs"].items():
+        assert len(entry["sha256"]) == 64 and entry["inputs"], name
+    assert "paper.qmd" in " ".join(manifest["outputs"]["paper.pdf"]["inputs"])
+    values = yaml_values(built_project)
+    assert values["data_kind"] == "synthetic" and values["synthetic_notice"]
+
+
+def yaml_values(project: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load((project / "_variables.yml").read_text())
+
+
+def test_no_op_rebuild_runs_nothing_and_says_so(built_project):
+    before = files_and_bytes(built_project / "_output")
+    done = run_paper(built_project, "build")
+    assert "Nothing to do" in done.stdout
+    assert " ok " not in done.stdout.replace("  ok  ", " ok ")  # no step ran
+    assert files_and_bytes(built_project / "_output") == before
+
+
+def test_two_clean_builds_give_identical_bytes(built_project, tmp_path):
+    second = copy_project(tmp_path / "second")
+    run_paper(second, "build")
+    first_files, second_files = files_and_bytes(built_project / "_output"), files_and_bytes(second / "_output")
+    assert sorted(first_files) == sorted(second_files)
+    differing = [name for name in first_files if first_files[name] != second_files[name]]
+    assert differing == []
+
+
+def test_a_parameter_reruns_only_its_notebook_and_what_follows(project):
+    run_paper(project, "build")
+    done = run_paper(project, "build", "-P", "04.base=5")
+    ran = {line.split()[2] for line in done.stdout.splitlines() if line.startswith("  ok  notebook ")}
+    assert ran == {"04-saturation"}
+    assert "ok  render" in done.stdout
+
+
+def test_unknown_parameter_is_a_clear_error(project):
+    done = run_paper(project, "build", "-P", "no_such_thing=1", check=False)
+    assert done.returncode != 0
+    assert "no notebook has a parameter 'no_such_thing'" in done.stderr
+
+
+def test_interrupted_build_keeps_the_previous_outputs_and_the_next_recovers(project):
+    run_paper(project, "build")
+    before = files_and_bytes(project / "_output")
+    qmd = project / "paper" / "paper.qmd"
+    qmd.write_text(qmd.read_text() + "\nA sentence added before the build is killed.\n")
+    env = {**os.environ, "PAPER_ROOT": str(project)}
+    proc = subprocess.Popen([sys.executable, "-m", "peerpaper.cli", "build", "--jobs", "1"], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for line in proc.stdout:  # kill it once rendering has begun
+        if "... render" in line:
+            break
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert files_and_bytes(project / "_output") == before
+    done = run_paper(project, "build")
+    assert "Built" in done.stdout
+    assert b"A sentence added before the build is killed." in (project / "_output" / "paper.html").read_bytes()
+
+
+def test_a_failing_step_leaves_outputs_intact(project):
+    run_paper(project, "build")
+    before = files_and_bytes(project / "_output")
+    qmd = project / "paper" / "paper.qmd"
+    qmd.write_text(qmd.read_text() + "\nThis value does not exist: {{< var no_such_value >}}.\n")
+    done = run_paper(project, "build", check=False)
+    assert done.returncode != 0
+    assert "no_such_value" in done.stdout + done.stderr
+    assert files_and_bytes(project / "_output") == before
+
+
+def test_verify_passes_then_catches_a_changed_value(built_project, tmp_path):
+    done = run_paper(built_project, "verify")
+    assert "Verified" in done.stdout
+    values_file = built_project / "_output" / "analysis" / "values.json"
+    original = values_file.read_text()
+    values = json.loads(original)
+    values["n_groups"] = "999"
+    values_file.write_text(json.dumps(values))
+    try:
+        done = run_paper(built_project, "verify", check=False)
+        assert done.returncode == 1
+        assert "value n_groups: published '999'" in done.stdout
+    finally:
+        values_file.write_text(original)
+
+
+def test_clean_removes_what_the_build_made_and_nothing_else(project):
+    run_paper(project, "build")
+    tracked = set(subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True).stdout.split())
+    run_paper(project, "clean")
+    for name in ("_build", "_output", "_variables.yml"):
+        assert not (project / name).exists()
+    left = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file() and ".git/" not in p.as_posix()}
+    assert left == tracked
+
+
+def test_tracked_data_folder_other_than_synthetic_is_refused(project):
+    real = project / "data" / "study"
+    real.mkdir()
+    for f in (project / "data" / "synthetic").iterdir():
+        (real / f.name).write_bytes(f.read_bytes())
+    subprocess.run(["git", "add", "data/study"], cwd=project, check=True)
+    done = run_paper(project, "build", "--data", "data/study", check=False)
+    assert done.returncode != 0
+    assert "data/study" in done.stderr
+
+
+def test_parse_overrides_targets_one_notebook_or_all(project):
+    nbs = build.notebooks.discover(project / "notebooks")
+    with_window = [nb.stem for nb in nbs if "window" in build.notebooks.parameters(nb)]
+    assert build.parse_overrides(["window=2"], nbs) == {stem: {"window": 2} for stem in with_window}
+    assert build.parse_overrides(["04.base=5"], nbs) == {"04-saturation": {"base": 5}}
+    for bad in ("oops", "data_dir=/elsewhere"):
+        with pytest.raises(build.BuildError):
+            build.parse_overrides([bad], nbs)
