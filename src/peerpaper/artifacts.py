@@ -110,14 +110,22 @@ def write_table(
     participant_counts: Iterable[str] = (),
     k: int = 3,
     total_row=None,
+    additive: bool = True,
 ) -> pd.DataFrame:
-    """tbl-<name>.csv and tbl-<name>.md; columns in `participant_counts` are masked (1..k-1 -> "<k")."""
+    """tbl-<name>.csv and tbl-<name>.md; returns the table as written.
+
+    Columns in `participant_counts` go through `privacy.suppress_small_counts` (1..k-1 -> "<k", plus
+    secondary suppression; `additive=False` when one person may count in several rows, e.g. speakers per
+    theme), and the caption then explains the marks.
+    """
     _check_name(name, "table")
     shown = df.reset_index(drop=True)
     if participant_counts := list(participant_counts):
-        from .privacy import suppress_small_counts
+        from .privacy import suppress_small_counts, suppression_note
 
-        shown = suppress_small_counts(shown, participant_counts, k=k, total_row=total_row)
+        shown = suppress_small_counts(shown, participant_counts, k=k, total_row=total_row, additive=additive)
+        if shown[participant_counts].map(lambda cell: isinstance(cell, str)).any(axis=None):
+            caption = f"{caption.rstrip()} {suppression_note(k)}"
     folder = Path(out_dir) / "tables"
     _write(folder / f"tbl-{name}.csv", shown.to_csv(index=False, lineterminator="\n"))
     pipe = shown.to_markdown(index=False, tablefmt="pipe", disable_numparse=True)
