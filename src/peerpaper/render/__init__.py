@@ -1,0 +1,128 @@
+"""Render the Quarto sources (paper and deck) to HTML, PDF, DOCX, reveal.js and PPTX, with or without Quarto.
+
+The built-in engine: shortcodes expanded in text (`shortcodes`), one pandoc read per document, Quarto's
+cross-references on the JSON AST, citeproc once (`prepare`), then one writer per format, run in parallel
+threads (each is mostly a pandoc subprocess). Every writer produces a temporary file; outputs are renamed
+into place only when all formats have succeeded, so a failed render leaves the previous outputs intact.
+Libraries: pandoc 3 (pypandoc-binary) for reading/citeproc/writing, the `typst` wheel for the PDF,
+python-docx and python-pptx for the few things pandoc's writers cannot do, PyYAML for the project files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import docx, html, pptx, revealjs, typst
+from .output import temp_path
+from .prepare import RESOURCES, bibliography_and_csl, prepare
+from .project import FORMATS, RenderError, documents, load_project, split_front_matter
+
+__all__ = ["render", "inputs", "RenderError", "FORMATS"]
+
+WRITERS = {"html": html.write, "pdf": typst.write, "docx": docx.write, "revealjs": revealjs.write,
+           "pptx": pptx.write}
+
+
+def source_date_epoch(root: Path) -> str:
+    """SOURCE_DATE_EPOCH, else the time of the last commit, else 0: never the clock."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                             timeout=10)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "0"
+
+
+def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") -> dict[str, Path]:
+    """Render every document of `_quarto.yml`'s render list in the requested formats into `out_dir`.
+
+    Returns {output file name: path}. Raises RenderError (`file:line: message`) on anything unresolved."""
+    root, out_dir = Path(root).resolve(), Path(out_dir).resolve()
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise RenderError(f"unknown output format(s): {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
+    if engine == "quarto":
+        from .quarto import render_with_quarto
+
+        return render_with_quarto(root, out_dir, formats)
+    if engine != "builtin":
+        raise RenderError(f"unknown render engine {engine!r} (builtin or quarto)")
+    project = load_project(root)
+    epoch = source_date_epoch(root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
+        for document in documents(project):
+            wanted = [f for f in document.formats if f in formats]
+            if not wanted:
+                continue
+            prepared = prepare(project, document, epoch)
+            for fmt in wanted:
+                final = out_dir / document.output_name(fmt)
+                jobs.append((final, pool.submit(WRITERS[fmt], prepared, final, root)))
+        names = [final.name for final, _ in jobs]
+        if len(set(names)) != len(names):
+            raise RenderError(f"{project.quarto_yml}: two outputs would share a name: {sorted(names)}")
+        try:
+            temps = [(final, job.result()) for final, job in jobs]
+        except BaseException:
+            for final, _ in jobs:
+                temp_path(final).unlink(missing_ok=True)
+            raise
+    for final, temp in temps:
+        os.replace(temp, final)
+    return {final.name: final for final, _ in temps}
+
+
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def _scan(path: Path, found: list[Path]) -> None:
+    """Add `path`, its includes (recursively, existing or not yet made) and the images they name."""
+    if path in found:
+        return
+    found.append(path)
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for target in _INCLUDE.findall(text):
+        _scan((path.parent / target.strip("\"'")).resolve(), found)
+    for url in _IMAGE.findall(text):
+        if re.match(r"^[a-z]+:", url):
+            continue
+        image = (path.parent / url).resolve()
+        candidates = [image] if image.suffix else [image.with_name(image.name + e) for e in (".svg", ".png")]
+        found.extend(c for c in candidates if c not in found)
+
+
+def inputs(root: Path) -> list[Path]:
+    """Every file a render reads: sources, includes, images, bibliography, CSL, project files, templates.
+
+    Cheap (no pandoc); includes that do not exist yet (notebook artifacts) are listed all the same."""
+    root = Path(root).resolve()
+    project = load_project(root)
+    found: list[Path] = [project.quarto_yml]
+    if project.variables_yml.exists():
+        found.append(project.variables_yml)
+    for document in documents(project):
+        for folder in [document.path.parent, *document.path.parent.parents]:
+            if (folder / "_metadata.yml").exists() and (folder == root or root in folder.parents):
+                found.append(folder / "_metadata.yml")
+        _scan(document.path, found)
+        bibs, csl = bibliography_and_csl(project, document)
+        found += [*bibs, csl]
+    found += sorted(p for p in RESOURCES.iterdir() if p.suffix in (".typ", ".html", ".css", ".docx", ".csl"))
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique

@@ -1,0 +1,97 @@
+"""What every writer shares: per-format images, the last-guard scan, atomic files, reproducible zips."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+from .ast import walk
+from .prepare import Prepared
+from .project import RenderError
+
+IMAGE_EXTENSION = {"html": ".svg", "pdf": ".svg", "revealjs": ".svg", "docx": ".png", "pptx": ".png"}
+# What a half-resolved Quarto or citeproc construct leaves behind in text.
+UNRESOLVED = re.compile(r"\?(?:var|meta):|\?@[\w-]+|\?\?\?|\{\{<|\(missing\)")
+
+
+def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tuple[list, list[str]]:
+    """Give extension-less images the format's extension, check they exist, move fig-alt to alt.
+
+    Returns the blocks and the alt texts in document order. Paths are made absolute (root-relative with a
+    leading slash for Typst, whose file access is confined to the project root)."""
+    alts: list[str] = []
+
+    def visit(node):
+        if node["t"] != "Image":
+            return None
+        attr, inlines, (url, title) = node["c"]
+        if re.match(r"^[a-z]+:", url):
+            raise RenderError(f"{prepared.where(url)}: remote image {url}: outputs must work offline")
+        path = (prepared.document.path.parent / url)
+        if not path.suffix:
+            path = path.with_name(path.name + IMAGE_EXTENSION[fmt])
+        path = path.resolve()
+        if not path.exists():
+            raise RenderError(f"{prepared.where(url)}: image not found: {path}")
+        pairs = [kv for kv in attr[2] if kv[0] not in ("fig-alt", "alt")]
+        alt = dict(attr[2]).get("fig-alt") or dict(attr[2]).get("alt")
+        if alt:
+            pairs.append(["alt", alt])
+        alts.append(alt or "")
+        if fmt == "pdf":
+            try:
+                url = "/" + path.relative_to(root).as_posix()
+            except ValueError:
+                raise RenderError(f"{prepared.where(url)}: image outside the project: {path}") from None
+        else:
+            url = str(path)
+        return {"t": "Image", "c": [[attr[0], attr[1], pairs], inlines, [url, title]]}
+
+    return walk(blocks, visit), alts
+
+
+def guard(text: str, prepared: Prepared, output: str) -> None:
+    """Last line of defence: no unresolved marker may reach an output."""
+    match = UNRESOLVED.search(text)
+    if match:
+        raise RenderError(f"{prepared.document.path}:1: {output} would contain the unresolved "
+                          f"marker {match.group(0)!r} (near {text[max(0, match.start() - 40):match.end() + 20]!r})")
+
+
+def visible_html(html: str) -> str:
+    """HTML without scripts, styles and data URIs: the text a reader could see."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S | re.I)
+    return re.sub(r"data:[a-z]+/[^\"')\s]+", "", html)
+
+
+def temp_path(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+def commit(temp: Path, final: Path) -> Path:
+    os.replace(temp, final)
+    return final
+
+
+def normalise_zip(path: Path, epoch: str) -> None:
+    """Rewrite a DOCX/PPTX so every entry has the same timestamp (from SOURCE_DATE_EPOCH) and order."""
+    import time
+
+    stamp = time.gmtime(max(int(epoch), 315532800))[:6]  # zip cannot store dates before 1980
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+
+
+def zip_text(path: Path, pattern: str) -> str:
+    """The XML text of the parts of a DOCX/PPTX whose names match `pattern`."""
+    with zipfile.ZipFile(path) as z:
+        parts = [z.read(n).decode("utf-8", "replace") for n in z.namelist() if re.search(pattern, n)]
+    return re.sub(r"<[^>]+>", " ", "\n".join(parts))

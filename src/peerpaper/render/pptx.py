@@ -1,0 +1,53 @@
+"""The deck as PPTX: pandoc's pptx writer (speaker notes from `::: notes`), then python-pptx for what pandoc
+does not do: the synthetic-data notice on the title slide and the figures' alt text (pandoc writes the
+file name). Zip entries get fixed timestamps afterwards, so the bytes are reproducible.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import pandoc
+from .output import adapt_images, guard, normalise_zip, temp_path, zip_text
+from .prepare import Prepared
+from .project import format_options
+
+
+def write(prepared: Prepared, final: Path, root: Path) -> Path:
+    options = format_options(prepared.document.metadata, "pptx")
+    blocks, alts = adapt_images(prepared, prepared.ast["blocks"], "pptx", root)
+    args = ["--slide-level", str(options.get("slide-level", 2))]
+    if options.get("reference-doc"):
+        args += ["--reference-doc", str((prepared.document.path.parent / options["reference-doc"]).resolve())]
+    temp = temp_path(final)
+    pandoc.write(dict(prepared.ast, blocks=blocks), "pptx", temp, args, cwd=prepared.document.path.parent,
+                 epoch=prepared.epoch, what=str(prepared.document.path))
+    _finish(temp, prepared.notice, alts)
+    normalise_zip(temp, prepared.epoch)
+    guard(zip_text(temp, r"^ppt/(slides|notesSlides)/.*\.xml$"), prepared, final.name)
+    return temp
+
+
+def _finish(path: Path, notice: str, alts: list[str]) -> None:
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Pt
+
+    deck = Presentation(str(path))
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    for picture, alt in zip(pictures, alts):
+        if alt:
+            picture._element.nvPicPr.cNvPr.set("descr", alt)
+    if notice and len(deck.slides):
+        width, height = deck.slide_width, deck.slide_height
+        box = deck.slides[0].shapes.add_textbox(Emu(width // 10), Emu(height * 80 // 100), Emu(width * 8 // 10),
+                                                Emu(height // 10))
+        box.name = "Synthetic data notice"
+        frame = box.text_frame
+        frame.word_wrap = True
+        run = frame.paragraphs[0].add_run()
+        run.text = notice
+        run.font.bold = True
+        run.font.size = Pt(16)
+        run.font.color.rgb = RGBColor(0x7A, 0x4F, 0x00)
+    deck.save(str(path))
