@@ -14,6 +14,7 @@ both the line and the prose just before each citation.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -213,7 +214,10 @@ def _read_bibliography(path: Path, root: Path, references: dict[str, Reference])
     name = _display(path, root)
     if not path.is_file():
         return [Message(name, 1, ERROR, "bibliography file not found: create it or fix the path in _quarto.yml")]
-    library = bibtexparser.parse_string(path.read_text(encoding="utf-8"))
+    try:
+        library = _parse_quietly(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, Exception) as err:  # bibtexparser gives up on a few broken files
+        return [Message(name, 1, ERROR, f"cannot read the bibliography ({err}): fix its syntax or encoding")]
     messages = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
@@ -225,8 +229,9 @@ def _read_bibliography(path: Path, root: Path, references: dict[str, Reference])
             twice = ", ".join(sorted(block.duplicate_keys))
             messages.append(Message(name, line, ERROR, f"field {twice} given twice in one entry: keep one"))
         elif isinstance(block, ParsingFailedBlock):
-            detail = str(block.error).splitlines()[-1].strip() or str(block.error)
-            messages.append(Message(name, line, ERROR, f"BibTeX syntax error: {detail}"))
+            detail = getattr(block.error, "abort_reason", "") or str(block.error) or type(block.error).__name__
+            messages.append(Message(name, line, ERROR, f"BibTeX syntax error in the entry starting here: "
+                                    f"{detail.strip().rstrip('.')}: check its braces, quotes and commas"))
     for entry in library.entries:
         if entry.key in references:  # the same key in a second .bib file
             first = references[entry.key]
@@ -238,6 +243,17 @@ def _read_bibliography(path: Path, root: Path, references: dict[str, Reference])
         references[entry.key] = reference
         messages += _runaway_fields(entry, name)
     return messages
+
+
+def _parse_quietly(text: str):
+    """Parse without bibtexparser logging each failed block: the checker reports them itself."""
+    logger = logging.getLogger("bibtexparser.splitter")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        return bibtexparser.parse_string(text)
+    finally:
+        logger.disabled = was
 
 
 def _reference(entry: Entry, file: str) -> Reference:
