@@ -1,0 +1,218 @@
+"""Check a data folder against the data contract and name every problem by file, row and column.
+
+Why this shape: frictionless (the Data Package reference implementation) checks what a Table Schema can
+say: types, required values, enums, primary and foreign keys, against the canonical schema in
+resources/datapackage.json. What it cannot say, this module adds in a few lines each: missing files and
+columns, bytes that are not UTF-8 (named by row, which frictionless cannot do), a facilitator-only empty
+sector, codings that use a theme, and groups with no participants or no turns. The CSVs are parsed once
+with the standard csv module and handed to frictionless as rows, so a UTF-8 BOM, CRLF line endings and
+columns in any order are all accepted. Every problem is reported, not only the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from frictionless import Package, Resource, Schema
+
+from .errors import Problem
+from .paths import RESOURCES
+
+SCHEMA = RESOURCES / "datapackage.json"
+# Columns a file may leave out entirely (their values are optional too); every other column must be there.
+OPTIONAL_COLUMNS = {"groups": {"duration_min"}, "codebook": {"include", "exclude"}}
+TYPE_NAMES = {"integer": "a whole number", "date": "a date (YYYY-MM-DD)", "number": "a number"}
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+@cache
+def canonical() -> dict:
+    """The canonical Data Package descriptor (the contract), read once."""
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def check_data(path: Path | str) -> list[Problem]:
+    """Every way the folder breaks the data contract, sorted by file, row and column; [] if none."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return [Problem(str(folder), None, None, "no such data folder")]
+    problems: list[Problem] = []
+    _check_descriptor(folder, problems)
+    tables: dict[str, tuple[list[str], list[list[str]]]] = {}
+    for resource in canonical()["resources"]:
+        read = _read_table(folder, resource, problems)
+        if read is not None:
+            tables[resource["name"]] = read
+    problems += _frictionless_problems(folder, tables)
+    problems += _contract_problems(folder, tables)
+    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+
+
+def is_synthetic(folder: Path) -> bool:
+    """The folder's own datapackage.json says `"synthetic": true`; anything else means real data."""
+    try:
+        return json.loads((folder / "datapackage.json").read_text(encoding="utf-8-sig")).get("synthetic") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _check_descriptor(folder: Path, problems: list[Problem]) -> None:
+    file = folder / "datapackage.json"
+    if not file.exists():
+        problems.append(Problem(str(file), None, None, "missing file (copy it from another data folder)"))
+        return
+    try:
+        descriptor = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
+        problems.append(Problem(str(file), None, None, f"not valid JSON: {err}"))
+        return
+    flag = descriptor.get("synthetic", False) if isinstance(descriptor, dict) else None
+    if not isinstance(flag, bool):
+        problems.append(Problem(str(file), None, "synthetic", "must be true or false"))
+
+
+def _read_table(folder: Path, resource: dict, problems: list[Problem]):
+    """(header, rows) of one CSV, or None when it is missing, empty or lacks a required column."""
+    name, file = resource["name"], folder / resource["path"]
+    where = str(file)
+    if not file.exists():
+        problems.append(Problem(where, None, None, "missing file"))
+        return None
+    raw = file.read_bytes()
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
+        problems.append(Problem(where, None, None, "empty file"))
+        return None
+    text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = [label.strip() for label in records[0]]
+    rows = records[1:]
+    if _NOT_UTF8.search(text):
+        for number, row in enumerate(records, start=1):
+            for column, cell in zip(header, row):
+                if bad := _NOT_UTF8.search(cell):
+                    byte = ord(bad.group()) - 0xDC00
+                    problems.append(Problem(where, number, column, f"not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8"))
+                    row[row.index(cell)] = _NOT_UTF8.sub("\ufffd", cell)
+    missing = [f["name"] for f in resource["schema"]["fields"]
+               if f["name"] not in header and f["name"] not in OPTIONAL_COLUMNS.get(name, ())]
+    for column in missing:
+        problems.append(Problem(where, 1, column, "missing column"))
+    if missing:
+        return None
+    if not rows:
+        problems.append(Problem(where, None, None, "no rows below the header"))
+    return header, rows
+
+
+def _frictionless_problems(folder: Path, tables: dict) -> list[Problem]:
+    """Types, required values, enums and keys, checked by frictionless against the canonical schema."""
+    resources = []
+    for spec in canonical()["resources"]:
+        if spec["name"] not in tables:
+            continue
+        header, rows = tables[spec["name"]]
+        known = {f["name"]: f for f in spec["schema"]["fields"]}
+        fields = [known.get(label, {"name": label, "type": "any"}) for label in header]
+        schema = {"fields": fields, "missingValues": [""], "primaryKey": spec["schema"]["primaryKey"]}
+        schema["foreignKeys"] = [fk for fk in spec["schema"].get("foreignKeys", [])
+                                 if (fk["reference"]["resource"] or spec["name"]) in tables]
+        resources.append(Resource(name=spec["name"], data=[header, *rows], schema=Schema.from_descriptor(schema)))
+    if not resources:
+        return []
+    report = Package(resources=resources).validate(limit_errors=10**9)
+    problems = []
+    for task in report.tasks:
+        where = str(folder / f"{task.name}.csv")
+        for error in task.errors:
+            if problem := _translate(where, task.name, tables[task.name][0], error):
+                problems.append(problem)
+    return problems
+
+
+def _translate(where: str, table: str, header: list[str], error) -> Problem | None:
+    """One frictionless error as a one-line Problem a data manager can act on."""
+    row, column, cell = getattr(error, "row_number", None), getattr(error, "field_name", None), getattr(error, "cell", "")
+    kind, note = error.type, error.note
+    if kind == "type-error":
+        wanted = TYPE_NAMES.get(note.split('"')[1].split("/")[0], note)
+        return Problem(where, row, column, f"wrong type: '{cell}' is not {wanted}")
+    if kind == "constraint-error":
+        if '"required"' in note:
+            return Problem(where, row, column, "missing value")
+        if '"enum"' in note:
+            allowed = ", ".join(_field(table, column)["constraints"]["enum"])
+            return Problem(where, row, column, f"'{cell}' is not one of: {allowed}")
+        if '"minimum"' in note:
+            return Problem(where, row, column, f"'{cell}' is below the minimum of {_field(table, column)['constraints']['minimum']}")
+        if '"pattern"' in note:
+            return Problem(where, row, column, f"'{cell}' is not a valid id (lower-case letters, digits and _)")
+    if kind == "primary-key":
+        key = _key(table)
+        if "all" in note and "None" in note:  # a blank row: reported as such
+            return None
+        first = note.rsplit(" ", 1)[-1]
+        if len(key) == 1:
+            value = dict(zip(header, error.cells)).get(key[0], "")
+            return Problem(where, row, key[0], f"duplicate id '{value}' (first in row {first})")
+        return Problem(where, row, None, f"duplicate row: the same ({', '.join(key)}) as row {first}")
+    if kind == "foreign-key":
+        target = error.reference_name or table
+        field = error.field_names[0]
+        value = error.field_cells[0]
+        return Problem(where, row, field, f"unknown {field} '{value}': not in {target}.csv")
+    if kind == "blank-row":
+        return Problem(where, row, None, "blank row")
+    if kind == "missing-cell":
+        return Problem(where, row, column, "missing cell: the row is shorter than the header")
+    if kind == "extra-cell":
+        return Problem(where, row, None, "extra cell: the row is longer than the header")
+    return Problem(where, row, column, error.message)
+
+
+def _field(table: str, name: str) -> dict:
+    spec = next(r for r in canonical()["resources"] if r["name"] == table)
+    return next(f for f in spec["schema"]["fields"] if f["name"] == name)
+
+
+def _key(table: str) -> list[str]:
+    return next(r for r in canonical()["resources"] if r["name"] == table)["schema"]["primaryKey"]
+
+
+def _contract_problems(folder: Path, tables: dict) -> list[Problem]:
+    """The rules a Table Schema cannot express."""
+    records = {name: [dict(zip(header, row)) for row in rows] for name, (header, rows) in tables.items()}
+    where = {name: str(folder / f"{name}.csv") for name in records}
+    problems = []
+    people = records.get("participants", [])
+    for number, person in enumerate(people, start=2):
+        if not person.get("sector", "").strip() and person.get("role") not in ("facilitator", "", None):
+            problems.append(Problem(where["participants"], number, "sector",
+                                    f"missing value: only a facilitator may have no sector (role is '{person['role']}')"))
+    if "codings" in records and "codebook" in records:
+        themes = {c["code_id"] for c in records["codebook"] if not c.get("parent_id", "").strip()}
+        for number, coding in enumerate(records["codings"], start=2):
+            if coding.get("code_id") in themes:
+                problems.append(Problem(where["codings"], number, "code_id",
+                                        f"'{coding['code_id']}' is a theme: apply one of its codes instead"))
+    if "groups" in records:
+        speaking = {person.get("group_id") for person in people if person.get("role") != "facilitator"}
+        turns = {segment.get("group_id") for segment in records.get("segments", [])}
+        for number, group in enumerate(records["groups"], start=2):
+            gid = group.get("group_id", "")
+            if "participants" in records and gid not in speaking:
+                problems.append(Problem(where["groups"], number, "group_id", f"empty group: '{gid}' has no participants"))
+            if "segments" in records and gid not in turns:
+                problems.append(Problem(where["groups"], number, "group_id", f"empty group: '{gid}' has no segments"))
+    if "segments" in records and people:
+        group_of = {person.get("participant_id"): person.get("group_id") for person in people}
+        for number, segment in enumerate(records["segments"], start=2):
+            home = group_of.get(segment.get("speaker_id"))
+            if home is not None and home != segment.get("group_id"):
+                problems.append(Problem(where["segments"], number, "speaker_id",
+                                        f"'{segment['speaker_id']}' belongs to group '{home}', not '{segment['group_id']}'"))
+    return problems
