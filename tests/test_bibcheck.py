@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from peerpaper import bibcheck
+from peerpaper.errors import PaperError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bib"
 REPO = Path(__file__).resolve().parents[1]
@@ -162,3 +163,14 @@ def test_dates_page_ranges_and_uncited_entries_with_nocite_star(tmp_path):
         "paper/paper.qmd:4: warning: p. 1250 lies outside b's pages 1203-1245: check the locator",
         "references.bib:1: error: a: date '2016-13-01x' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD",
     ]
+
+
+def test_unreadable_sources_stop_with_one_line_naming_the_file(tmp_path):
+    shutil.copytree(FIXTURES / "clean", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "paper" / "slides.qmd").write_bytes(b"Caf\xe9 [@SOA2003]\n")
+    with pytest.raises(PaperError, match=r"^paper/slides.qmd: not UTF-8 text \(byte 3\)"):
+        bibcheck.check_project(tmp_path)
+    (tmp_path / "paper" / "slides.qmd").unlink()
+    (tmp_path / "_quarto.yml").write_text("project:\n  render: [paper.qmd\n")
+    with pytest.raises(PaperError, match=r"^_quarto.yml:3: not valid YAML"):
+        bibcheck.check_project(tmp_path)

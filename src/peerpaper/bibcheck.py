@@ -22,8 +22,11 @@ from pathlib import Path
 
 import bibtexparser
 import yaml
+from bibtexparser.exceptions import ParsingException
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
+from .errors import PaperError
 
 ERROR, WARNING = "error", "warning"
 
@@ -60,13 +63,13 @@ _BRACKETED = re.compile(r"\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[{])")
 _ITEM_KEY = re.compile(r"(?<![\w@])(?P<minus>-?)@" + _KEY)
 _NARRATIVE = re.compile(r"(?<![\w@\\])@" + _KEY + r"(?:[ \t]?\[(?P<locator>[^\[\]@]*)\])?")
 _INCLUDE = re.compile(r"\{\{<\s*include\s+(?P<path>[^\s>]+)\s*>\}\}")
-_MASKED = re.compile(
+_NOT_PROSE = re.compile(
     r"(?ms)^(?P<fence>`{3,}|~{3,}).*?^(?P=fence)[`~]*[ \t]*$"  # fenced code blocks
     r"|<!--.*?-->"  # HTML comments
-    r"|\{\{<.*?>\}\}"  # shortcodes
     r"|(?P<tick>`+)[^`](?:(?!\n[ \t]*\n).)*?(?P=tick)"  # inline code, within a paragraph
     r"|<[a-z]+:[^<>\s]*>"  # autolinks
 )
+_SHORTCODE = re.compile(r"(?s)\{\{<.*?>\}\}")
 
 # The prose just before a citation: surnames joined by , / and / &, maybe "et al.", maybe a year.
 _NAME = r"(?:(?:van|von|de|der|den|du|da|di|la|le|del|dos)\s+)*[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*"
@@ -215,9 +218,9 @@ def _read_bibliography(path: Path, root: Path, references: dict[str, Reference])
     if not path.is_file():
         return [Message(name, 1, ERROR, "bibliography file not found: create it or fix the path in _quarto.yml")]
     try:
-        library = _parse_quietly(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, Exception) as err:  # bibtexparser gives up on a few broken files
-        return [Message(name, 1, ERROR, f"cannot read the bibliography ({err}): fix its syntax or encoding")]
+        library = _parse_quietly(_read_text(path, name))
+    except ParsingException as err:  # bibtexparser gives up on a few broken files altogether
+        return [Message(name, 1, ERROR, f"BibTeX syntax error: {err}: fix the file's syntax")]
     messages = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
@@ -419,11 +422,12 @@ def _check_locator(cite: Citation, ref: Reference) -> list[Message]:
 
 def scan_document(path: Path, root: Path) -> Document:
     """Citations, nocite keys, bibliography paths and includes of one .qmd/.md file."""
-    text = path.read_text(encoding="utf-8")
-    front, body_start = _front_matter(text)
-    includes = [(path.parent / m["path"]).resolve() for m in _INCLUDE.finditer(_mask_code(text, body_start))]
-    masked = _mask(text, body_start)
     name = _display(path, root)
+    text = _read_text(path, name)
+    front, body_start = _front_matter(text)
+    prose = re.sub(r"[^\n]", " ", text[:body_start]) + _blank(text[body_start:], _NOT_PROSE)
+    includes = [(path.parent / m["path"]).resolve() for m in _INCLUDE.finditer(prose)]
+    masked = _blank(prose, _SHORTCODE)
     nocite = {
         m["bkey"] or m["key"] for m in _ITEM_KEY.finditer(str(front.get("nocite") or ""))
     } | ({"*"} if "@*" in str(front.get("nocite") or "") else set())
@@ -478,17 +482,9 @@ def _front_matter(text: str) -> tuple[dict, int]:
     return (data if isinstance(data, dict) else {}), match.end()
 
 
-def _mask(text: str, body_start: int) -> str:
-    """Blank out front matter, code, comments and shortcodes, keeping every newline (and so every line)."""
-    head = re.sub(r"[^\n]", " ", text[:body_start])
-    body = _MASKED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text[body_start:])
-    return head + body
-
-
-def _mask_code(text: str, body_start: int) -> str:
-    """Like `_mask`, but keep shortcodes (to find includes)."""
-    pattern = re.compile(_MASKED.pattern.replace(r"|\{\{<.*?>\}\}", ""), _MASKED.flags)
-    return " " * body_start + pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text[body_start:])
+def _blank(text: str, pattern: re.Pattern) -> str:
+    """Replace each match with spaces, keeping its newlines (and so every line number)."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 def _prose_before(text: str, end: int) -> str:
@@ -515,10 +511,22 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _read_text(path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise PaperError(f"{name}: not UTF-8 text (byte {err.start}): save it as UTF-8") from err
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(_read_text(path, path.name)) or {}
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        line = f":{where.line + 1}" if where else ""
+        raise PaperError(f"{path.name}{line}: not valid YAML: {getattr(err, 'problem', err)}") from err
     return data if isinstance(data, dict) else {}
 
 
