@@ -18,8 +18,9 @@ The mapping, and the choices it makes:
 - Codes: top-level codes are themes, their descendants codes (any depth; codes marked isCodable="false"
   below the top stay as intermediate codes). code_id is the "Id:" line of the code's description when
   there is one (our exporter writes it), else a slug of its name; "Include:" and "Exclude:" lines fill
-  those notes and the rest of the description is the definition. Codings on themes are left out with a
-  warning, since the contract forbids them.
+  those notes and the rest of the description is the definition (a code with no description gets the
+  definition "(no description in the exchange file)" and a warning). Codings on themes are left out with a warning,
+  since the contract forbids them.
 - Codings: every PlainTextSelection's Codings; the coder is the Coding's creatingUser (else the
   selection's), and coder_id is that User's name. A selection spanning several turns codes EVERY turn
   it touches, however little: a coder who dragged across a turn boundary meant the exchange, and
@@ -165,7 +166,7 @@ class _Converter:
             values = dict(from_cases.get(source.guid, {}))
             values.update({var_name(k): v for k, v in source.variables.items() if v != ""})
             rows.append(self._group_row(source, gid, values))
-        return sorted(rows, key=lambda r: r["group_id"])
+        return rows
 
     def _group_row(self, source: Source, gid: str, values: dict[str, str]) -> dict:
         def need(name):
@@ -214,6 +215,9 @@ class _Converter:
         for gid, (_, turns) in turns_by_group.items():
             for turn in turns:
                 where.setdefault(turn.speaker, {}).setdefault(gid, turn)
+        # Order: by group, then as the Cases are listed, then facilitators without a Case as they first speak.
+        case_rank = {c.name: i for i, c in enumerate(self.p.cases)}
+        group_rank = {gid: i for i, gid in enumerate(turns_by_group)}
         rows, ids = [], {}
         for label, groups in where.items():
             if label in cases:
@@ -223,12 +227,13 @@ class _Converter:
                         "gives each participant one group"
                     )
                 gid = next(iter(groups))
-                rows.append(self._participant(cases[label], gid))
+                rows.append(((group_rank[gid], case_rank[label], 0), self._participant(cases[label], gid)))
                 ids[(gid, label)] = label
             elif facilitator.fullmatch(label):
                 for gid in groups:
                     pid = label if len(groups) == 1 else f"{gid}-{label}"
-                    rows.append({"participant_id": pid, "group_id": gid, "role": "facilitator", "sector": ""})
+                    row = {"participant_id": pid, "group_id": gid, "role": "facilitator", "sector": ""}
+                    rows.append(((group_rank[gid], len(case_rank), groups[gid].start), row))
                     ids[(gid, label)] = pid
             else:
                 gid, turn = next(iter(groups.items()))
@@ -244,13 +249,14 @@ class _Converter:
                 continue
             groups = {known[ref] for ref in case.sources if ref in known}
             if len(groups) == 1:
-                rows.append(self._participant(case, groups.pop()))
+                gid = groups.pop()
+                rows.append(((group_rank[gid], case_rank[case.name], 0), self._participant(case, gid)))
                 silent += 1
             else:
                 self.warnings.append(f"Case {case.name!r} never speaks and refers to no single source: left out")
         if silent:
             self.warnings.append(f"{silent} participants never speak (joined their group from the Case's source)")
-        return sorted(rows, key=lambda r: (r["group_id"], r["participant_id"])), ids
+        return [row for _, row in sorted(rows, key=lambda r: r[0])], ids
 
     def _participant(self, case, gid: str) -> dict:
         values = {var_name(k): v.strip() for k, v in case.variables.items()}
@@ -263,9 +269,12 @@ class _Converter:
 
     def codebook(self) -> tuple[list[dict], dict[str, str], set[str]]:
         """Rows of codebook.csv, GUID -> code_id, and the GUIDs of themes."""
-        ids, rows, themes, taken = {}, [], set(), set()
+        ids, rows, themes, taken, undefined = {}, [], set(), set(), []
         for code in self.p.codes:
             parts = parse_description(code.description)
+            if not parts["definition"]:  # the contract needs one; say plainly that there was none
+                parts["definition"] = "(no description in the exchange file)"
+                undefined.append(code.name)
             code_id = parts["id"] or slug(code.name)
             base, n = code_id, 2
             while code_id in taken:
@@ -278,6 +287,8 @@ class _Converter:
                 "code_id": code_id, "parent_id": ids[code.parent] if code.parent else "", "label": code.name,
                 "definition": parts["definition"], "include": parts["include"], "exclude": parts["exclude"],
             })
+        if undefined:
+            self.warnings.append(f"{len(undefined)} codes have no description, so no definition: {', '.join(undefined)}")
         return rows, ids, themes
 
     def codings(self, source: Source, turns: list[_Turn], code_ids, themes) -> tuple[set[tuple], int]:
@@ -323,8 +334,7 @@ class _Converter:
         by_group = {_group_id(s): (s, self.turns(s)) for s in self.p.sources}
         participants, ids = self.participants(by_group)
         segments = []
-        for gid in sorted(by_group):
-            source, turns = by_group[gid]
+        for gid, (source, turns) in by_group.items():
             kept = [t for t in turns if t.text]
             if len(kept) < len(turns):
                 self.warnings.append(f"source {source.name!r}: {len(turns) - len(kept)} empty turns left out")
@@ -335,12 +345,17 @@ class _Converter:
                                  "speaker_id": ids[(gid, turn.speaker)], "position": position, "text": turn.text})
         codebook, code_ids, themes = self.codebook()
         codings, spanning = set(), 0
-        for gid in sorted(by_group):
-            rows, n = self.codings(*by_group[gid], code_ids, themes)
+        for source, turns in by_group.values():
+            rows, n = self.codings(source, turns, code_ids, themes)
             codings |= rows
             spanning += n
-        order = {s["segment_id"]: i for i, s in enumerate(segments)}
-        coding_rows = [dict(zip(COLUMNS["codings"], r)) for r in sorted(codings, key=lambda r: (order[r[0]], *r[1:]))]
+        # Order: as the turns, then by coder, then as the codebook.
+        turn_rank = {s["segment_id"]: i for i, s in enumerate(segments)}
+        code_rank = {row["code_id"]: i for i, row in enumerate(codebook)}
+        coding_rows = [
+            dict(zip(COLUMNS["codings"], r))
+            for r in sorted(codings, key=lambda r: (turn_rank[r[0]], r[2], code_rank[r[1]]))
+        ]
         facilitators = sum(p["role"] == "facilitator" for p in participants)
         counts = {
             "groups": len(groups), "participants": len(participants) - facilitators, "facilitators": facilitators,
@@ -383,7 +398,8 @@ def import_qdpx(file: Path, out: Path, speaker_pattern: str | None = None) -> Im
         write_tables(staging, tables)
         if problems := check_data(staging):
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise QdpxError(f"{file.name}: the imported data would break the data contract: {problems[0]}{more}")
+            first = str(problems[0]).replace(f"{staging}{os.sep}", "")
+            raise QdpxError(f"{file.name}: the imported data would break the data contract: {first}{more}")
         if out.exists():
             out.rmdir()
         os.replace(staging, out)

@@ -92,11 +92,11 @@ def read_project(file: Path) -> Project:
     except FileNotFoundError:
         raise QdpxError(f"{file}: no such file") from None
     except (zipfile.BadZipFile, OSError) as err:
-        raise QdpxError(f"{file}: not a .qdpx archive (not a zip file: {err})") from None
+        raise QdpxError(f"{file.name}: not a .qdpx archive (not a zip file: {err})") from None
     with archive:
         members = {name.replace("\\", "/").lower(): name for name in archive.namelist()}
         if PROJECT not in members:
-            raise QdpxError(f"{file}: not a .qdpx archive: no {PROJECT} at its top level")
+            raise QdpxError(f"{file.name}: not a .qdpx archive: no {PROJECT} at its top level")
         root = _parse(file, archive.read(members[PROJECT]))
         return _Reader(file, archive, members).project(root)
 

@@ -114,13 +114,14 @@ def build_project(study, name: str = "peerpaper study") -> tuple[bytes, dict[str
 
     sources, texts = _sub(root, "Sources"), {}
     codings = study.codings.merge(study.segments[["segment_id", "group_id", "position"]], on="segment_id")
+    codings["rank"] = codings["code_id"].map({c: i for i, c in enumerate(codebook["code_id"])})
     for g in study.groups.itertuples():
         source_guid = guid("group", g.group_id)
         member = f"sources/{source_guid}.txt"
         texts[member], spans = transcript(study.segments[study.segments["group_id"] == g.group_id])
         source = _sub(sources, "TextSource", guid=source_guid, name=str(g.group_id),
                       plainTextPath=f"internal://{source_guid}.txt")
-        mine = codings[codings["group_id"] == g.group_id].sort_values(["position", "coder_id", "code_id"])
+        mine = codings[codings["group_id"] == g.group_id].sort_values(["position", "coder_id", "rank"])
         for (segment_id, coder), rows in mine.groupby(["segment_id", "coder_id"], sort=False):
             start, end = spans[segment_id]
             user = guid("user", coder)
