@@ -174,3 +174,17 @@ def test_unreadable_sources_stop_with_one_line_naming_the_file(tmp_path):
     (tmp_path / "_quarto.yml").write_text("project:\n  render: [paper.qmd\n")
     with pytest.raises(PaperError, match=r"^_quarto.yml:3: not valid YAML"):
         bibcheck.check_project(tmp_path)
+
+
+def test_folder_metadata_supplies_bibliography_and_nocite(tmp_path):
+    """Quarto merges paper/_metadata.yml into each document there; so does the checker."""
+    (tmp_path / "paper").mkdir()
+    shutil.copy(FIXTURES / "clean" / "references.bib", tmp_path / "refs.bib")
+    (tmp_path / "paper" / "_metadata.yml").write_text("bibliography: ../refs.bib\nnocite: '@Gall2006'\n")
+    clean = (FIXTURES / "clean" / "paper" / "paper.qmd").read_text().split("---\n", 2)[2]
+    (tmp_path / "paper" / "paper.qmd").write_text(clean)
+    assert bibcheck.check_project(tmp_path) == []
+    (tmp_path / "paper" / "_metadata.yml").write_text("bibliography: ../refs.bib\n")
+    assert [m.message for m in bibcheck.check_project(tmp_path)] == [
+        "Gall2006 is never cited: cite it, list it under nocite, or delete it"
+    ]

@@ -203,7 +203,7 @@ def _documents(root: Path, paths: list[Path]) -> list[Document]:
 
 def _bibliographies(root: Path, config: dict, documents: list[Document]) -> list[Path]:
     """Bibliography files named in _quarto.yml or the documents' front matter; references.bib by default."""
-    bibs = [root / p for p in _as_list(config.get("bibliography"))]
+    bibs = [(root / p).resolve() for p in _as_list(config.get("bibliography"))]
     for doc in documents:
         bibs += [b for b in doc.bibliography if b not in bibs]
     return bibs or [root / "references.bib"]
@@ -421,23 +421,36 @@ def _check_locator(cite: Citation, ref: Reference) -> list[Message]:
 
 
 def scan_document(path: Path, root: Path) -> Document:
-    """Citations, nocite keys, bibliography paths and includes of one .qmd/.md file."""
+    """Citations, nocite keys, bibliography paths and includes of one .qmd/.md file.
+
+    Front matter is merged over the `_metadata.yml` of its folder and the folders above it (Quarto's
+    rule), so a `bibliography` or `nocite` shared by the paper and the deck counts for both."""
     name = _display(path, root)
     text = _read_text(path, name)
     front, body_start = _front_matter(text)
     prose = re.sub(r"[^\n]", " ", text[:body_start]) + _blank(text[body_start:], _NOT_PROSE)
-    includes = [(path.parent / m["path"]).resolve() for m in _INCLUDE.finditer(prose)]
-    masked = _blank(prose, _SHORTCODE)
-    nocite = {
-        m["bkey"] or m["key"] for m in _ITEM_KEY.finditer(str(front.get("nocite") or ""))
-    } | ({"*"} if "@*" in str(front.get("nocite") or "") else set())
+    nocite: set[str] = set()
+    bibliography: list[Path] = []
+    for folder, metadata in [*_folder_metadata(path, root), (path.parent, front)]:
+        listed = str(metadata.get("nocite") or "")
+        nocite |= {m["bkey"] or m["key"] for m in _ITEM_KEY.finditer(listed)} | ({"*"} if "@*" in listed else set())
+        if metadata.get("bibliography"):
+            bibliography = [(folder / b).resolve() for b in _as_list(metadata["bibliography"])]
     return Document(
         path=path,
-        citations=scan_citations(masked, name),
+        citations=scan_citations(_blank(prose, _SHORTCODE), name),
         nocite=nocite,
-        bibliography=[(path.parent / b).resolve() for b in _as_list(front.get("bibliography"))],
-        includes=includes,
+        bibliography=bibliography,
+        includes=[(path.parent / m["path"]).resolve() for m in _INCLUDE.finditer(prose)],
     )
+
+
+def _folder_metadata(path: Path, root: Path) -> list[tuple[Path, dict]]:
+    """The `_metadata.yml` files from the project root down to the document's folder, outermost first."""
+    root, folder = Path(root).resolve(), path.resolve().parent
+    folders = [folder, *folder.parents]
+    within = folders[: folders.index(root) + 1] if root in folders else [folder]
+    return [(f, _read_yaml(f / "_metadata.yml")) for f in reversed(within) if (f / "_metadata.yml").is_file()]
 
 
 def scan_citations(text: str, file: str) -> list[Citation]:
