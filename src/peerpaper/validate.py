@@ -209,10 +209,11 @@ def _contract_problems(folder: Path, tables: dict) -> list[Problem]:
             if "segments" in records and gid not in turns:
                 problems.append(Problem(where["groups"], number, "group_id", f"empty group: '{gid}' has no segments"))
     if "segments" in records and people:
+        known = {group.get("group_id") for group in records.get("groups", [])}
         group_of = {person.get("participant_id"): person.get("group_id") for person in people}
         for number, segment in enumerate(records["segments"], start=2):
             home = group_of.get(segment.get("speaker_id"))
-            if home is not None and home != segment.get("group_id"):
+            if home in known and home != segment.get("group_id"):  # an unknown home is reported already
                 problems.append(Problem(where["segments"], number, "speaker_id",
                                         f"'{segment['speaker_id']}' belongs to group '{home}', not '{segment['group_id']}'"))
     return problems
