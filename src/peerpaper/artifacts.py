@@ -26,6 +26,7 @@ from .figures import PNG_DPI
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VALUE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+NUMBERISH = r"-?[\d,.]+%?|<\d+|\[c\]|–|n/a"  # cells a table right-aligns (counts, shares, masks)
 NOTICE = "Synthetic data: illustrative only. These figures describe generated data, not real participants."
 
 
@@ -128,7 +129,10 @@ def write_table(
             caption = f"{caption.rstrip()} {suppression_note(k)}"
     folder = Path(out_dir) / "tables"
     _write(folder / f"tbl-{name}.csv", shown.to_csv(index=False, lineterminator="\n"))
-    pipe = shown.to_markdown(index=False, tablefmt="pipe", disable_numparse=True)
+    numeric = [bool(shown[c].astype(str).str.fullmatch(NUMBERISH).all()) and len(shown) > 0 for c in shown.columns]
+    pipe = shown.to_markdown(
+        index=False, tablefmt="pipe", disable_numparse=True, colalign=["right" if n else "left" for n in numeric]
+    )
     _write(folder / f"tbl-{name}.md", f"{pipe}\n\n: {_attribute(caption)} {{#tbl-{name}}}\n")
     return shown
 
@@ -156,6 +160,22 @@ def write_quote_file(name: str, quotes: Iterable[tuple[str, str, str]], out_dir)
     if not blocks:
         raise PaperError(f"quotes {name}: no quote to write")
     return _write(Path(out_dir) / "quotes" / f"q-{name}.md", "\n".join(blocks))
+
+
+def write_quotes(chosen: pd.DataFrame, theme_ids: Iterable[str], out_dir) -> int:
+    """q-<theme>.md (all of a theme's quotes) and q-<theme>-1.md (its best) for every theme; returns the count.
+
+    `chosen` has theme_id, rank, text, speaker_id, group_id (as `analysis.quotes.choose` returns). A theme
+    without a quote is an error: the paper includes a quote file for every theme.
+    """
+    for theme in theme_ids:
+        mine = chosen[chosen["theme_id"] == theme].sort_values("rank")
+        if mine.empty:
+            raise PaperError(f"quotes for theme {theme}: no participant turn qualifies; widen the length bounds")
+        rows = list(zip(mine["text"], mine["speaker_id"], mine["group_id"]))
+        write_quote_file(theme, rows, out_dir)
+        write_quote_file(f"{theme}-1", rows[:1], out_dir)
+    return len(chosen)
 
 
 def escape_markdown(text: str) -> str:

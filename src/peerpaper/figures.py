@@ -1,6 +1,6 @@
 """One look for every figure: a colour-blind-safe palette, sizes that read on a page and on a slide.
 
-matplotlib (the Agg backend, no display) because the figures are static and must be byte-identical from run
+matplotlib because the figures are static and must be byte-identical from run
 to run: the SVG hash salt is fixed here and `peerpaper.artifacts` saves with no date. The palette is
 Okabe & Ito's (2008), distinguishable under the common colour-vision deficiencies; heatmaps use "cividis",
 which is perceptually uniform and colour-blind safe.
@@ -11,10 +11,7 @@ from __future__ import annotations
 from itertools import combinations
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 #: Okabe-Ito, without black (kept for text) and yellow (too pale on white).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]

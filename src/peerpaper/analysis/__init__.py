@@ -51,8 +51,9 @@ def theme_rows(codebook: pd.DataFrame) -> pd.DataFrame:
 
 def primary_codings(codings: pd.DataFrame) -> pd.DataFrame:
     """One coder's codes per segment: the first coder (by coder_id) who coded it."""
-    first = codings.groupby("segment_id", sort=False)["coder_id"].transform("min")
-    return codings[codings["coder_id"] == first]
+    first = codings.sort_values("coder_id", kind="stable").drop_duplicates("segment_id")
+    first_coder = codings["segment_id"].map(first.set_index("segment_id")["coder_id"])
+    return codings[codings["coder_id"] == first_coder]
 
 
 def coded_talk(study) -> pd.DataFrame:

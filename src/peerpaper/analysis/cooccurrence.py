@@ -126,9 +126,9 @@ def figure(similarity: pd.DataFrame, labels: pd.Series, window: int):
     grid = similarity.loc[order, order].to_numpy(dtype=float).copy()
     np.fill_diagonal(grid, np.nan)
     names = [textwrap.shorten(str(labels.get(c, c)), 30, placeholder="…") for c in order]
-    fig, ax = new_figure(height_in=max(3.0, 0.19 * len(order) + 2.4))
+    fig, ax = new_figure(height_in=max(3.0, 0.16 * len(order) + 2.3))
     top = np.nanmax(grid) if np.isfinite(grid).any() else 1.0
-    image = ax.imshow(grid, cmap=SEQUENTIAL, vmin=0, vmax=top if top > 0 else 1.0)
+    image = ax.imshow(grid, cmap=SEQUENTIAL, vmin=0, vmax=top if top > 0 else 1.0, aspect="auto")
     ax.set_xticks(range(len(order)), names, rotation=90, fontsize=8)
     ax.set_yticks(range(len(order)), names, fontsize=8)
     ax.spines[:].set_visible(False)

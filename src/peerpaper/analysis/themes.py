@@ -66,12 +66,15 @@ def by_sector(study, k: int = 3) -> pd.DataFrame:
     return counts / size.reindex(shown).values
 
 
-def table(prev: pd.DataFrame, k: int, item: str = "Theme") -> pd.DataFrame:
-    """The printed table: counts and percentages; a percentage of masked participants is masked too."""
+def table(prev: pd.DataFrame, k: int, theme_labels: pd.Series | None = None) -> pd.DataFrame:
+    """The printed table (codes get a Theme column when `theme_labels` is given).
+
+    A percentage beside a masked participant count would reveal it, so it is masked too.
+    """
     masked = (prev["n_speakers"] > 0) & (prev["n_speakers"] < k)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            item: prev["label"].values,
+            "Code" if theme_labels is not None else "Theme": prev["label"].values,
             "Turns": prev["n_segments"].values,
             "% of coded turns": [fmt_pct(x) for x in prev["pct_segments"]],
             "Participants": prev["n_speakers"].values,
@@ -79,6 +82,9 @@ def table(prev: pd.DataFrame, k: int, item: str = "Theme") -> pd.DataFrame:
             "Groups": prev["n_groups"].values,
         }
     )
+    if theme_labels is not None:
+        out.insert(0, "Theme", theme_labels.reindex(prev["theme_id"]).values)
+    return out
 
 
 def values(study, prev: pd.DataFrame, k: int) -> dict[str, str]:
