@@ -43,14 +43,28 @@ def check_data(path: Path | str) -> list[Problem]:
         return [Problem(str(folder), None, None, "no such data folder")]
     problems: list[Problem] = []
     _check_descriptor(folder, problems)
+    table_problems, tables = check_tables(folder, canonical(), OPTIONAL_COLUMNS)
+    problems += table_problems + _contract_problems(folder, tables)
+    return sorted(set(problems), key=_order)
+
+
+def check_tables(folder: Path, descriptor: dict, optional_columns: dict | None = None):
+    """(problems, tables) for the CSVs a Data Package descriptor lists, read from `folder`.
+
+    `tables` maps each readable table's name to (header, rows), for rules of one's own.
+    """
+    problems: list[Problem] = []
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
-    for resource in canonical()["resources"]:
-        read = _read_table(folder, resource, problems)
+    for resource in descriptor["resources"]:
+        read = _read_table(folder, resource, (optional_columns or {}).get(resource["name"], ()), problems)
         if read is not None:
             tables[resource["name"]] = read
-    problems += _frictionless_problems(folder, tables)
-    problems += _contract_problems(folder, tables)
-    return sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+    problems += _frictionless_problems(folder, descriptor, tables)
+    return sorted(set(problems), key=_order), tables
+
+
+def _order(problem: Problem):
+    return (problem.file, problem.row or 0, problem.column or "", problem.message)
 
 
 def is_synthetic(folder: Path) -> bool:
@@ -76,7 +90,7 @@ def _check_descriptor(folder: Path, problems: list[Problem]) -> None:
         problems.append(Problem(str(file), None, "synthetic", "must be true or false"))
 
 
-def _read_table(folder: Path, resource: dict, problems: list[Problem]):
+def _read_table(folder: Path, resource: dict, optional: set | tuple, problems: list[Problem]):
     """(header, rows) of one CSV, or None when it is missing, empty or lacks a required column."""
     name, file = resource["name"], folder / resource["path"]
     where = str(file)
@@ -99,7 +113,7 @@ def _read_table(folder: Path, resource: dict, problems: list[Problem]):
                     problems.append(Problem(where, number, column, f"not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8"))
                     row[row.index(cell)] = _NOT_UTF8.sub("\ufffd", cell)
     missing = [f["name"] for f in resource["schema"]["fields"]
-               if f["name"] not in header and f["name"] not in OPTIONAL_COLUMNS.get(name, ())]
+               if f["name"] not in header and f["name"] not in optional]
     for column in missing:
         problems.append(Problem(where, 1, column, "missing column"))
     if missing:
@@ -109,10 +123,10 @@ def _read_table(folder: Path, resource: dict, problems: list[Problem]):
     return header, rows
 
 
-def _frictionless_problems(folder: Path, tables: dict) -> list[Problem]:
-    """Types, required values, enums and keys, checked by frictionless against the canonical schema."""
+def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]:
+    """Types, required values, enums and keys, checked by frictionless against the descriptor's schemas."""
     resources = []
-    for spec in canonical()["resources"]:
+    for spec in descriptor["resources"]:
         if spec["name"] not in tables:
             continue
         header, rows = tables[spec["name"]]
@@ -129,12 +143,12 @@ def _frictionless_problems(folder: Path, tables: dict) -> list[Problem]:
     for task in report.tasks:
         where = str(folder / f"{task.name}.csv")
         for error in task.errors:
-            if problem := _translate(where, task.name, tables[task.name][0], error):
+            if problem := _translate(where, descriptor, task.name, tables[task.name][0], error):
                 problems.append(problem)
     return problems
 
 
-def _translate(where: str, table: str, header: list[str], error) -> Problem | None:
+def _translate(where: str, descriptor: dict, table: str, header: list[str], error) -> Problem | None:
     """One frictionless error as a one-line Problem a data manager can act on."""
     row, column, cell = getattr(error, "row_number", None), getattr(error, "field_name", None), getattr(error, "cell", "")
     kind, note = error.type, error.note
@@ -145,14 +159,16 @@ def _translate(where: str, table: str, header: list[str], error) -> Problem | No
         if '"required"' in note:
             return Problem(where, row, column, "missing value")
         if '"enum"' in note:
-            allowed = ", ".join(_field(table, column)["constraints"]["enum"])
+            allowed = ", ".join(_field(descriptor, table, column)["constraints"]["enum"])
             return Problem(where, row, column, f"'{cell}' is not one of: {allowed}")
-        if '"minimum"' in note:
-            return Problem(where, row, column, f"'{cell}' is below the minimum of {_field(table, column)['constraints']['minimum']}")
+        if '"minimum"' in note or '"maximum"' in note:
+            bound = "minimum" if '"minimum"' in note else "maximum"
+            limit = _field(descriptor, table, column)["constraints"][bound]
+            return Problem(where, row, column, f"'{cell}' is {'below' if bound == 'minimum' else 'above'} the {bound} of {limit}")
         if '"pattern"' in note:
             return Problem(where, row, column, f"'{cell}' is not a valid id (lower-case letters, digits and _)")
     if kind == "primary-key":
-        key = _key(table)
+        key = _spec(descriptor, table)["schema"]["primaryKey"]
         if "all" in note and "None" in note:  # a blank row: reported as such
             return None
         first = note.rsplit(" ", 1)[-1]
@@ -174,13 +190,12 @@ def _translate(where: str, table: str, header: list[str], error) -> Problem | No
     return Problem(where, row, column, error.message)
 
 
-def _field(table: str, name: str) -> dict:
-    spec = next(r for r in canonical()["resources"] if r["name"] == table)
-    return next(f for f in spec["schema"]["fields"] if f["name"] == name)
+def _spec(descriptor: dict, table: str) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == table)
 
 
-def _key(table: str) -> list[str]:
-    return next(r for r in canonical()["resources"] if r["name"] == table)["schema"]["primaryKey"]
+def _field(descriptor: dict, table: str, name: str) -> dict:
+    return next(f for f in _spec(descriptor, table)["schema"]["fields"] if f["name"] == name)
 
 
 def _contract_problems(folder: Path, tables: dict) -> list[Problem]:
