@@ -402,19 +402,16 @@ def pdf_font_problems(pdf: Path) -> list[str]:
     done = _run(tool, str(pdf))
     if done.returncode != 0:
         return [f"{pdf.name}: pdffonts failed: {done.stderr.strip()}"]
-    lines = done.stdout.splitlines()
-    rule = next((i for i, line in enumerate(lines) if line.startswith("---")), None)
-    if rule is None:
-        return [f"{pdf.name}: unexpected pdffonts output: {done.stdout[:200]!r}"]
-    # columns are as wide as the dashes under the header: name, type, encoding, emb, sub, uni, object ID
-    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
+    # name, type, encoding, emb, sub, uni, object ID; types contain spaces, so the flags are read from the right
+    row = re.compile(r"^(?P<name>\S+).*?\s(?P<emb>yes|no)\s+(yes|no)\s+(yes|no)\s+(\d+\s+\d+|\[none\])\s*$")
+    lines = done.stdout.splitlines()[2:]
     problems = []
-    for line in lines[rule + 1:]:
-        # names can be wider than their column: count the columns from the right
-        cells = line.split()
-        emb = cells[-5] if len(cells) >= 7 else line[spans[3][0]:spans[3][1]].strip()
-        if emb != "yes":
-            problems.append(f"{pdf.name}: font {cells[0]} is not embedded")
+    for line in lines:
+        match = row.match(line)
+        if not match:
+            problems.append(f"{pdf.name}: unexpected pdffonts line {line!r}")
+        elif match["emb"] != "yes":
+            problems.append(f"{pdf.name}: font {match['name']} is not embedded")
     return problems
 
 
