@@ -68,13 +68,12 @@ def _variable_value(parent, name: str, kind: str, value: str) -> None:
     _sub(vv, _VALUE_TAG[kind]).text = value
 
 
-def transcript(segments: pd.DataFrame) -> tuple[str, dict[str, tuple[int, int]]]:
+def transcript(turns: list[dict]) -> tuple[str, dict[str, tuple[int, int]]]:
     """One group's text, "Speaker: text" per line, and each segment's (start, end) in code points."""
     parts, spans, at = [], {}, 0
-    for seg in segments.sort_values("position").itertuples():
-        label = f"{seg.speaker_id}: "
-        text = _s(seg.text)
-        spans[seg.segment_id] = (at + len(label), at + len(label) + len(text))
+    for turn in sorted(turns, key=lambda t: int(t["position"])):
+        label, text = f"{turn['speaker_id']}: ", _s(turn["text"])
+        spans[turn["segment_id"]] = (at + len(label), at + len(label) + len(text))
         parts.append(label + text + "\n")
         at += len(label) + len(text) + 1
     return "".join(parts), spans
@@ -112,22 +111,31 @@ def build_project(study, name: str = "peerpaper study") -> tuple[bytes, dict[str
                 _variable_value(case, var, kind, value)
         _sub(case, "SourceRef", targetGUID=guid("group", p.group_id))
 
+    # Group once with plain dicts: filtering DataFrames per group is quadratic in practice.
+    turns_of: dict[str, list[dict]] = {}
+    for turn in study.segments.to_dict("records"):
+        turns_of.setdefault(turn["group_id"], []).append(turn)
+    group_of = dict(zip(study.segments["segment_id"], study.segments["group_id"]))
+    code_rank = {c: i for i, c in enumerate(codebook["code_id"])}
+    selections: dict[str, dict[tuple[str, str], list[str]]] = {}  # group -> (segment, coder) -> codes
+    for segment_id, code_id, coder in zip(study.codings["segment_id"], study.codings["code_id"], study.codings["coder_id"]):
+        selections.setdefault(group_of[segment_id], {}).setdefault((segment_id, str(coder)), []).append(code_id)
+
     sources, texts = _sub(root, "Sources"), {}
-    codings = study.codings.merge(study.segments[["segment_id", "group_id", "position"]], on="segment_id")
-    codings["rank"] = codings["code_id"].map({c: i for i, c in enumerate(codebook["code_id"])})
     for g in study.groups.itertuples():
         source_guid = guid("group", g.group_id)
-        member = f"sources/{source_guid}.txt"
-        texts[member], spans = transcript(study.segments[study.segments["group_id"] == g.group_id])
+        texts[f"sources/{source_guid}.txt"], spans = transcript(turns_of.get(g.group_id, []))
         source = _sub(sources, "TextSource", guid=source_guid, name=str(g.group_id),
                       plainTextPath=f"internal://{source_guid}.txt")
-        mine = codings[codings["group_id"] == g.group_id].sort_values(["position", "coder_id", "rank"])
-        for (segment_id, coder), rows in mine.groupby(["segment_id", "coder_id"], sort=False):
+        order = {segment_id: i for i, segment_id in enumerate(spans)}
+        for (segment_id, coder), code_ids in sorted(
+            selections.get(g.group_id, {}).items(), key=lambda item: (order[item[0][0]], item[0][1])
+        ):
             start, end = spans[segment_id]
             user = guid("user", coder)
             sel = _sub(source, "PlainTextSelection", guid=guid("selection", f"{segment_id}/{coder}"),
                        startPosition=str(start), endPosition=str(end), creatingUser=user)
-            for code_id in rows["code_id"]:
+            for code_id in sorted(code_ids, key=code_rank.__getitem__):
                 coding = _sub(sel, "Coding", guid=guid("coding", f"{segment_id}/{code_id}/{coder}"), creatingUser=user)
                 _sub(coding, "CodeRef", targetGUID=guid("code", code_id))
         for var, kind in _GROUP_VARIABLES.items():
