@@ -86,8 +86,10 @@ _INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
-def _scan(path: Path, found: list[Path]) -> None:
-    """Add `path`, its includes (recursively, existing or not yet made) and the images they name."""
+def _scan(path: Path, found: list[Path], document_dir: Path) -> None:
+    """Add `path`, its includes (recursively, existing or not yet made) and the images they name.
+
+    Images are relative to the document, not to the included file: Quarto's include is textual."""
     if path in found:
         return
     found.append(path)
@@ -95,11 +97,11 @@ def _scan(path: Path, found: list[Path]) -> None:
         return
     text = path.read_text(encoding="utf-8", errors="replace")
     for target in _INCLUDE.findall(text):
-        _scan((path.parent / target.strip("\"'")).resolve(), found)
+        _scan((path.parent / target.strip("\"'")).resolve(), found, document_dir)
     for url in _IMAGE.findall(text):
         if re.match(r"^[a-z]+:", url):
             continue
-        image = (path.parent / url).resolve()
+        image = (document_dir / url).resolve()
         candidates = [image] if image.suffix else [image.with_name(image.name + e) for e in (".svg", ".png")]
         found.extend(c for c in candidates if c not in found)
 
@@ -117,7 +119,7 @@ def inputs(root: Path) -> list[Path]:
         for folder in [document.path.parent, *document.path.parent.parents]:
             if (folder / "_metadata.yml").exists() and (folder == root or root in folder.parents):
                 found.append(folder / "_metadata.yml")
-        _scan(document.path, found)
+        _scan(document.path, found, document.path.parent)
         bibs, csl = bibliography_and_csl(project, document)
         found += [*bibs, csl]
     found += sorted(p for p in RESOURCES.iterdir() if p.suffix in (".typ", ".html", ".css", ".docx", ".csl"))

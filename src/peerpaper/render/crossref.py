@@ -65,13 +65,15 @@ def _caption_prefix(node: dict, labels: Labels) -> None:
         return
     caption_blocks = node["c"][1][1]
     prefix = text(labels.names[ident] + ":")
+    for image in elements(node["c"][2], "Image"):  # writers that caption from the image (pptx) agree
+        image["c"][1] = prefix + [{"t": "Space"}] + image["c"][1]
     if caption_blocks and caption_blocks[0]["t"] in ("Plain", "Para"):
         caption_blocks[0]["c"] = prefix + [{"t": "Space"}] + caption_blocks[0]["c"]
     else:
         caption_blocks.insert(0, {"t": "Plain", "c": prefix})
 
 
-def _reference(cite: dict, labels: Labels, unresolved: list[str]) -> dict | None:
+def _reference(cite: dict, labels: Labels, unresolved: list[str]) -> list[dict] | None:
     citations = cite["c"][0]
     keys = [c["citationId"] for c in citations]
     if not any(is_crossref(k) for k in keys):
@@ -92,7 +94,7 @@ def _reference(cite: dict, labels: Labels, unresolved: list[str]) -> dict | None
         if i:
             parts += [{"t": "Str", "c": ","}, {"t": "Space"}]
         parts += inlines
-    return {"t": "Span", "c": [["", [], []], parts]}
+    return parts
 
 
 def resolve(doc: dict, number_sections: bool) -> tuple[dict, Labels, list[str]]:

@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .ast import walk
+from .ast import text, walk
 from .prepare import Prepared
 from .project import RenderError
 
@@ -37,9 +37,9 @@ def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tupl
             raise RenderError(f"{prepared.where(url)}: image not found: {path}")
         pairs = [kv for kv in attr[2] if kv[0] not in ("fig-alt", "alt")]
         alt = dict(attr[2]).get("fig-alt") or dict(attr[2]).get("alt")
-        if alt:
-            pairs.append(["alt", alt])
         alts.append(alt or "")
+        if alt and fmt != "pptx":  # pandoc writes an image's description as its alt text...
+            inlines = text(alt)  # ...except pptx, which captions with it (python-pptx sets the alt there)
         if fmt == "pdf":
             try:
                 url = "/" + path.relative_to(root).as_posix()
@@ -56,7 +56,7 @@ def guard(text: str, prepared: Prepared, output: str) -> None:
     """Last line of defence: no unresolved marker may reach an output."""
     match = UNRESOLVED.search(text)
     if match:
-        raise RenderError(f"{prepared.document.path}:1: {output} would contain the unresolved "
+        raise RenderError(f"{prepared.where(match.group(0))}: {output} would contain the unresolved "
                           f"marker {match.group(0)!r} (near {text[max(0, match.start() - 40):match.end() + 20]!r})")
 
 

@@ -43,8 +43,8 @@ class Prepared:
     bibliography: list[Path]
     csl: Path | None
 
-    def where(self, needle: str) -> str:
-        return str(self.source.origin_of(needle))
+    def where(self, needle: str, last: bool = False) -> str:
+        return str(self.source.origin_of(needle, last))
 
 
 def authors(meta: dict, path: Path) -> list[Author]:
@@ -155,7 +155,7 @@ def prepare(project: Project, document: Document, epoch: str) -> Prepared:
     doc, labels, unresolved = crossref.resolve(doc, number_sections)
     if labels.duplicates:
         label = labels.duplicates[0]
-        raise RenderError(f"{prepared.where('#' + label)}: label `{label}` is defined twice")
+        raise RenderError(f"{prepared.where('#' + label, last=True)}: label `{label}` is defined twice")
     if unresolved:
         key = unresolved[0]
         what = ("no figure, table or section has this label" if crossref.is_crossref(key)

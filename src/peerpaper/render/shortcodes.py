@@ -33,9 +33,10 @@ class Source:
     origins: list[Origin]
     includes: list[Path]
 
-    def origin_of(self, needle: str) -> Origin:
-        """Where `needle` first occurs (the first line of the document when it cannot be found)."""
-        for number, line in enumerate(self.text.split("\n")):
+    def origin_of(self, needle: str, last: bool = False) -> Origin:
+        """Where `needle` first (or last) occurs; the document's first line when it cannot be found."""
+        lines = list(enumerate(self.text.split("\n")))
+        for number, line in reversed(lines) if last else lines:
             if needle in line:
                 return self.origins[number]
         return self.origins[0] if self.origins else Origin(Path("?"), 1)
