@@ -241,3 +241,49 @@ def test_cli_prints_the_report(tmp_path, capsys):
     assert main(["import", "qdpx", str(FIXTURES / "nvivo.qdpx"), "--out", str(tmp_path / "data")]) == 0
     printed = capsys.readouterr().out
     assert "imported nvivo.qdpx" in printed and "UTF-16 code units" in printed
+
+
+def edited(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
+    """standard.qdpx with text replaced in project.qde (G02's text is inline there)."""
+    out = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(FIXTURES / "standard.qdpx") as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "project.qde":
+                text = data.decode()
+                for old, new in replacements:
+                    assert old in text
+                    text = text.replace(old, new)
+                data = text.encode()
+            dst.writestr(name, data)
+    return out
+
+
+G02_END = "at work.\n</PlainTextContent>"
+
+
+def test_one_facilitator_label_in_several_groups_gets_one_id_per_group(tmp_path):
+    file = edited(tmp_path, (G02_END, "at work.\nFacilitator: Thank you all.\n</PlainTextContent>"))
+    import_qdpx(file, tmp_path / "data")
+    facilitators = [(r["participant_id"], r["group_id"]) for r in rows(tmp_path / "data", "participants")
+                    if r["role"] == "facilitator"]
+    assert sorted(facilitators) == [("FAC-G02", "G02"), ("G01-Facilitator", "G01"), ("G02-Facilitator", "G02")]
+
+
+def test_a_participant_speaking_in_two_groups_is_an_error(tmp_path):
+    file = edited(tmp_path, (G02_END, "at work.\nAmber: Me too.\n</PlainTextContent>"))
+    with pytest.raises(QdpxError, match="Case 'Amber' speaks in groups G01, G02"):
+        import_qdpx(file, tmp_path / "data")
+    assert not (tmp_path / "data").exists()
+
+
+def test_codings_on_a_theme_are_left_out_with_a_warning(tmp_path):
+    theme = make_fixtures.CODES["Value of peer spaces"]
+    dee = make_fixtures.CODES["Safety"]
+    # the last selection (Dee, G02) codes Safety: point it at the theme instead
+    file = edited(tmp_path, (f'<CodeRef targetGUID="{dee}"/></Coding></PlainTextSelection>\n    </TextSource>',
+                             f'<CodeRef targetGUID="{theme}"/></Coding></PlainTextSelection>\n    </TextSource>'))
+    report = import_qdpx(file, tmp_path / "data")
+    assert ("G02-003", "safety", "C1") not in {tuple(r.values()) for r in rows(tmp_path / "data", "codings")}
+    assert any("1 codings on themes" in w for w in report.warnings)
+    assert "warning: source 'G02': 1 codings on themes (top-level codes) left out" in str(report)

@@ -30,11 +30,6 @@ def mutated(tmp_path: Path, change=lambda qde: qde, drop=(), replace_member=None
     return out
 
 
-def line_of(tmp_path, needle: str) -> int:
-    text = zipfile.ZipFile(STANDARD).read("project.qde").decode()
-    return text[: text.index(needle)].count("\n") + 1
-
-
 CASES = {
     "not a zip": (
         lambda tmp: (tmp / "bad.qdpx").write_text("<Project/>") and tmp / "bad.qdpx",

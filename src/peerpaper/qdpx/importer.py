@@ -52,7 +52,7 @@ from .reader import Project, Source, read_project
 DEFAULT_SPEAKER_PATTERN = r"^(?P<speaker>[A-Z][\w.-]{0,30}):\s*"
 FACILITATOR_PATTERN = r"(?i)(facilitator|moderator|interviewer)[\w.-]*"
 GROUP_VARIABLES = ("date", "setting", "region", "duration_min")
-_ALIASES = {"duration": "duration_min", "duration_minutes": "duration_min", "duration_min_": "duration_min"}
+_ALIASES = {"duration": "duration_min", "duration_minutes": "duration_min", "duration_mins": "duration_min"}
 _TEXT_SUFFIXES = {".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".md"}
 _FIELD = re.compile(r"^(include|exclude|id):\s*(.*)$", re.IGNORECASE)
 
@@ -79,8 +79,8 @@ class ImportReport:
             f"imported {self.file.name} into {self.out}",
             f"  {c['groups']} groups, {c['participants']} participants + {c['facilitators']} facilitators, "
             f"{c['segments']} turns",
-            f"  {c['themes']} themes, {c['codes']} codes; {c['codings']} codings by {c['coders']} coders "
-            f"({c['spanning']} selections spanned several turns and code each of them)",
+            f"  {c['themes']} themes, {c['codes']} codes; {c['codings']} codings by {c['coders']} coders; "
+            f"selections spanning several turns: {c['spanning']} (each turn they touch is coded)",
             f"  offsets: {self.offsets}",
         ]
         return "\n".join(lines + [f"  warning: {w}" for w in self.warnings])
