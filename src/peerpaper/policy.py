@@ -41,7 +41,7 @@ def check_policy(path: Path | str, codebook: pd.DataFrame | None = None) -> list
     problems, tables = check_tables(folder, descriptor())
     if codebook is not None and "provision_codes" in tables:
         known = set(codebook["code_id"])
-        header, rows = tables["provision_codes"]
+        header, rows, _ = tables["provision_codes"]
         column = header.index("code_id")
         for number, row in enumerate(rows, start=2):
             if len(row) > column and row[column] and row[column] not in known:
