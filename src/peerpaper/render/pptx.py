@@ -1,6 +1,6 @@
 """The deck as PPTX: pandoc's pptx writer (speaker notes from `::: notes`), then python-pptx for what pandoc
-does not do: the synthetic-data notice on the title slide and the figures' alt text (pandoc writes the
-file name). Zip entries get fixed timestamps afterwards, so the bytes are reproducible.
+does not do: the synthetic-data notice and speaker notes on the title slide, and the figures' alt text
+(pandoc writes the file name). Zip entries get fixed timestamps afterwards, so the bytes are reproducible.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ def write(prepared: Prepared, final: Path, root: Path) -> Path:
     temp = temp_path(final)
     pandoc.write(dict(prepared.ast, blocks=blocks), "pptx", temp, args, cwd=prepared.document.path.parent,
                  epoch=prepared.epoch, what=str(prepared.document.path))
-    _finish(temp, prepared.notice, alts)
+    title_notes = (prepared.document.metadata.get("title-slide-attributes") or {}).get("data-notes", "")
+    _finish(temp, prepared.notice, alts, str(title_notes))
     normalise_zip(temp, prepared.epoch)
     guard(zip_text(temp, r"^ppt/(slides|notesSlides)/.*\.xml$"), prepared, final.name)
     return temp
 
 
-def _finish(path: Path, notice: str, alts: list[str]) -> None:
+def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Pt
@@ -50,4 +51,6 @@ def _finish(path: Path, notice: str, alts: list[str]) -> None:
         run.font.bold = True
         run.font.size = Pt(16)
         run.font.color.rgb = RGBColor(0x7A, 0x4F, 0x00)
+    if title_notes and len(deck.slides):  # Quarto's `title-slide-attributes: data-notes:`
+        deck.slides[0].notes_slide.notes_text_frame.text = title_notes
     deck.save(str(path))

@@ -17,6 +17,9 @@ from .project import RenderError, format_options
 
 CSS = resource("slides.css")
 REPO = Path(__file__).resolve().parents[3]
+# reveal.js settings under Quarto's option names, with our defaults: 16:9 slides scaled to the screen.
+SETTINGS = {"width": 1280, "height": 720, "margin": 0.06, "slide-number": True, "hash": True, "center": False,
+            "transition": "none"}
 
 
 def reveal_js(root: Path) -> Path:
@@ -34,10 +37,9 @@ def write(prepared: Prepared, final: Path, root: Path) -> Path:
     args = ["--standalone", "--embed-resources", "--slide-level", str(options.get("slide-level", 2)),
             "-V", f"revealjs-url={reveal_js(root)}", "-V", f"theme={options.get('theme', 'white')}",
             "--css", str(CSS)]
-    settings = {"width": 1280, "height": 720, "margin": 0.06, "slideNumber": "true", "hash": "true",
-                "center": "false", "transition": "none"}
-    for key, default in settings.items():
-        args += ["-V", f"{key}={str(options.get(key, default)).lower()}"]
+    for key, default in SETTINGS.items():
+        value = options.get(key, default)
+        args += ["-V", f"{key.replace('slide-number', 'slideNumber')}={str(value).lower()}"]
     temp = temp_path(final)
     pandoc.write(dict(prepared.ast, blocks=blocks), "revealjs", temp, args, cwd=prepared.document.path.parent,
                  epoch=prepared.epoch, what=str(prepared.document.path))

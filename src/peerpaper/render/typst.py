@@ -11,6 +11,7 @@ from pathlib import Path
 import typst as typst_compiler
 
 from . import pandoc
+from .ast import walk
 from .output import adapt_images, guard, temp_path
 from .prepare import Prepared, drop_notes, resource
 from .project import RenderError
@@ -22,6 +23,7 @@ def source(prepared: Prepared, root: Path) -> str:
     """The Typst source pandoc writes for this document (citations already rendered by citeproc)."""
     meta = prepared.document.metadata
     blocks, _ = adapt_images(prepared, drop_notes(prepared.ast["blocks"]), "pdf", root)
+    blocks = walk(blocks, _auto_columns)
     lang, _, region = str(meta.get("lang", "en-GB")).partition("-")
     args = ["--standalone", "--template", str(TEMPLATE), "-V", f"lang-typst={lang}",
             "-V", f"region-typst={region or 'GB'}"]
@@ -31,6 +33,14 @@ def source(prepared: Prepared, root: Path) -> str:
     out = pandoc.write(dict(prepared.ast, blocks=blocks), "typst-citations", None, args,
                        cwd=prepared.document.path.parent, epoch=prepared.epoch, what=str(prepared.document.path))
     return out.decode("utf-8")
+
+
+def _auto_columns(node):
+    """Let Typst size table columns to their content: pandoc's widths come from the pipe table's dashes,
+    which squeeze short columns until their words break."""
+    if node["t"] == "Table":
+        node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
+    return None
 
 
 def write(prepared: Prepared, final: Path, root: Path) -> Path:
