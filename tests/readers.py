@@ -145,7 +145,7 @@ def console_problems(opened: OpenedPage) -> list[str]:
 _IMAGES_JS = """async () => {
   const describe = (img) => {
     const fig = img.closest('[id^="fig-"], figure');
-    const src = img.getAttribute('src') || '';
+    const src = img.getAttribute('src') || img.getAttribute('data-src') || '';
     return (fig && fig.id ? '#' + fig.id + ' ' : '') + (src.startsWith('data:') ? src.slice(0, 30) + '...' : src);
   };
   const decoded = (img) => Promise.race([img.decode().then(() => true, () => false),
@@ -166,7 +166,13 @@ _IMAGES_JS = """async () => {
 
 
 def image_problems(opened: OpenedPage) -> list[str]:
-    """Every <img> decodes to a picture (naturalWidth > 0), and every #fig-... element shows one."""
+    """Every <img> decodes to a picture (naturalWidth > 0), and every #fig-... element shows one.
+
+    reveal.js loads a slide's images (data-src) only when the slide comes near, so a deck is shown slide by
+    slide first, as a presenter would."""
+    if opened.page.evaluate("() => !!window.Reveal"):
+        for _ in visit_slides(opened):
+            pass
     return [f"{opened.name}: {'figure with no image' if img.get('nothing') else 'image does not load'}: "
             f"{img['where']}" for img in opened.page.evaluate(_IMAGES_JS) if not img["ok"]]
 
