@@ -8,6 +8,7 @@ which is perceptually uniform and colour-blind safe.
 
 from __future__ import annotations
 
+import textwrap
 from itertools import combinations
 
 import matplotlib
@@ -50,6 +51,11 @@ matplotlib.rcParams.update(STYLE)
 def new_figure(height_in: float = 4.0, ncols: int = 1, **kwargs):
     """A figure of the fixed paper width; `height_in` chosen by the caller for its content."""
     return plt.subplots(1, ncols, figsize=(WIDTH_IN, height_in), layout="constrained", **kwargs)
+
+
+def wrap_label(text, width: int = 28, lines: int = 2) -> str:
+    """A long label on at most `lines` lines of `width` characters, cut with "…" if longer still."""
+    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder=" …"))
 
 
 def overlapping_labels(fig) -> list[tuple[str, str]]:

@@ -8,13 +8,11 @@ share in a cell is of the theme's coded turns: "of the talk about funding, how m
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 
 from ..artifacts import fmt_int, fmt_pct
-from ..figures import SEQUENTIAL, new_figure
+from ..figures import SEQUENTIAL, new_figure, wrap_label
 from . import code_rows, coded_talk, incidence, theme_rows
 
 
@@ -90,23 +88,24 @@ def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series):
     """Heatmap provisions x themes, cells the % of the theme's coded turns bearing on the provision."""
     grid = shares(counts)
     grid = grid[counts["by_provision"] > 0] if (counts["by_provision"] > 0).any() else grid
-    rows = [textwrap.shorten(s, 46, placeholder="…") for s in provision_label(provisions).reindex(grid.index)]
-    cols = [textwrap.shorten(str(theme_labels.get(t, t)), 28, placeholder="…") for t in grid.columns]
-    fig, ax = new_figure(height_in=0.42 * len(grid) + 2.6)
+    rows = [wrap_label(s, 48) for s in provision_label(provisions).reindex(grid.index)]
+    cols = [wrap_label(theme_labels.get(t, t), 30, lines=1) for t in grid.columns]
+    fig, ax = new_figure(height_in=0.34 * len(grid) + 2.6)
     values_ = 100 * grid.to_numpy(dtype=float)
     top = max(values_.max(), 1.0)
     image = ax.imshow(values_, cmap=SEQUENTIAL, vmin=0, vmax=top, aspect="auto")
     for (i, j), v in np.ndenumerate(values_):
         if v >= 0.5:
             ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8, color="white" if v < 0.55 * top else "black")
-    ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", rotation_mode="anchor")
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.set_xticks(range(len(cols)), cols, rotation=90)
+    ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
     ax.spines[:].set_visible(False)
     fig.colorbar(image, ax=ax, label="% of the theme's coded turns", shrink=0.8)
     i, j = np.unravel_index(np.argmax(values_), values_.shape)
     alt = (
         f"Heatmap of {len(rows)} legal provisions against {len(cols)} themes: the share of each theme's coded "
-        f"participant turns that bear on each provision. The strongest meeting point is {rows[i]} with "
-        f"{cols[j]} ({values_[i, j]:.0f}% of that theme's turns)."
+        f"participant turns that bear on each provision. The strongest meeting point is "
+        f"{provision_label(provisions)[grid.index[i]]} with {theme_labels.get(grid.columns[j], grid.columns[j])} "
+        f"({values_[i, j]:.0f}% of that theme's turns)."
     )
     return fig, alt

@@ -9,8 +9,6 @@ frequent codes do not dominate. The heatmap is ordered by average-linkage hierar
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -18,7 +16,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
 from ..artifacts import fmt_dec, fmt_int
-from ..figures import SEQUENTIAL, new_figure
+from ..figures import SEQUENTIAL, new_figure, wrap_label
 from . import code_rows, coded_talk, incidence, theme_of, theme_rows
 
 
@@ -125,7 +123,7 @@ def figure(similarity: pd.DataFrame, labels: pd.Series, window: int):
     order = cluster_order(similarity)
     grid = similarity.loc[order, order].to_numpy(dtype=float).copy()
     np.fill_diagonal(grid, np.nan)
-    names = [textwrap.shorten(str(labels.get(c, c)), 30, placeholder="…") for c in order]
+    names = [wrap_label(labels.get(c, c), 34, lines=1) for c in order]
     fig, ax = new_figure(height_in=max(3.0, 0.16 * len(order) + 2.3))
     top = np.nanmax(grid) if np.isfinite(grid).any() else 1.0
     image = ax.imshow(grid, cmap=SEQUENTIAL, vmin=0, vmax=top if top > 0 else 1.0, aspect="auto")

@@ -9,13 +9,11 @@ participants, and of all groups.
 from __future__ import annotations
 
 import math
-import textwrap
-
 import numpy as np
 import pandas as pd
 
 from ..artifacts import fmt_count, fmt_int, fmt_pct
-from ..figures import PALETTE, SEQUENTIAL, new_figure
+from ..figures import PALETTE, SEQUENTIAL, new_figure, wrap_label
 from . import code_rows, coded_talk, participants_only, theme_of, theme_rows
 
 MASK = "–"  # shown instead of a percentage whose count is masked
@@ -111,7 +109,7 @@ def values(study, prev: pd.DataFrame, k: int) -> dict[str, str]:
 
 
 def _wrap(labels, width: int = 26) -> list[str]:
-    return [textwrap.fill(str(label), width) for label in labels]
+    return [wrap_label(label, width, lines=3) for label in labels]
 
 
 def figure(prev: pd.DataFrame):
