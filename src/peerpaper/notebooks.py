@@ -116,6 +116,7 @@ def execute(notebook: Path, executed: Path, params: dict, cwd: Path) -> None:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter in the build's output
         )
     finally:
         if env_before is None:
