@@ -60,11 +60,11 @@ def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") 
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = []
     with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-        for document in documents(project):
-            wanted = [f for f in document.formats if f in formats]
-            if not wanted:
-                continue
-            prepared = prepare(project, document, epoch)
+        planned = [(d, [f for f in d.formats if f in formats]) for d in documents(project)]
+        preparing = [(pool.submit(prepare, project, d, epoch), wanted) for d, wanted in planned if wanted]
+        for future, wanted in preparing:
+            prepared = future.result()
+            document = prepared.document
             for fmt in wanted:
                 final = out_dir / document.output_name(fmt)
                 jobs.append((final, pool.submit(WRITERS[fmt], prepared, final, root)))
