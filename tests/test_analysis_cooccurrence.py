@@ -58,3 +58,10 @@ def test_values_and_figure():
     _, jac = cooc.cooccurrence(study, "code", 2)
     fig, alt = cooc.figure(jac, study.codebook.set_index("code_id")["label"], 2)
     assert overlapping_labels(fig) == [] and "Jaccard 0.40" in alt
+
+
+def test_window_below_one_is_refused():
+    from peerpaper.errors import PaperError
+
+    with pytest.raises(PaperError, match="window must be at least 1"):
+        cooc.cooccurrence(tiny_study(), "code", window=0)

@@ -32,3 +32,26 @@ def test_written_quotes_attribute_pseudonym_and_group_only(tmp_path):
     text = path.read_text()
     assert text.endswith(f"> ({row.speaker_id}, {row.group_id})\n")
     assert "organiser" not in text and "street" not in text
+
+
+def test_inverted_length_bounds_are_refused():
+    import pytest
+
+    from peerpaper.errors import PaperError
+
+    with pytest.raises(PaperError, match="min_words"):
+        quotes.choose(tiny_study(), min_words=50, max_words=10)
+
+
+def test_a_theme_without_quotes_is_an_error_not_a_missing_file(tmp_path):
+    import pytest
+
+    from peerpaper.errors import PaperError
+
+    chosen = quotes.choose(tiny_study(), per_theme=1, min_words=1, max_words=100)
+    chosen["theme_id"] = chosen["theme_id"].str.lower()
+    with pytest.raises(PaperError, match="theme c: no participant turn qualifies"):
+        artifacts.write_quotes(chosen, ["a", "b", "c"], tmp_path)
+    assert not (tmp_path / "quotes").exists()  # nothing half-written
+    assert artifacts.write_quotes(chosen, ["a", "b"], tmp_path) == 2
+    assert sorted(p.name for p in (tmp_path / "quotes").iterdir()) == ["q-a-1.md", "q-a.md", "q-b-1.md", "q-b.md"]

@@ -3,6 +3,7 @@ import pytest
 
 from analysis_study import tiny_study
 from peerpaper.analysis import saturation as sat
+from peerpaper.errors import PaperError
 from peerpaper.figures import overlapping_labels
 
 
@@ -53,8 +54,10 @@ def test_not_reached_and_bad_parameters():
     assert sat.point(table, 2) is None
     values = sat.values(events("ab", "cd", "ef", "gh"), table, 1, 2, 0.05, "fixed")
     assert values["sat_point"] == "not reached" and values["sat_reached"] == "was not"
-    with pytest.raises(ValueError, match="base_mode"):
+    with pytest.raises(PaperError, match="base_mode"):
         sat.runs(SEQUENCE, 2, 2, 0.05, base_mode="sliding")
+    with pytest.raises(PaperError, match="the study has 7"):  # "not reached" would be a false finding
+        sat.runs(SEQUENCE, 6, 2, 0.05)
 
 
 def test_values_and_figure():

@@ -86,21 +86,21 @@ def _attribute(text: str) -> str:
     return " ".join(str(text).split()).replace('"', "'")
 
 
-def write_figure(fig, name: str, caption: str, alt: str, out_dir) -> list[Path]:
-    """fig-<name>.svg, .png (200 dpi, the figure's fixed size) and .md, the Quarto figure snippet."""
+def write_figure(fig, name: str, caption: str, alt: str, out_dir) -> None:
+    """fig-<name>.svg, .png (200 dpi, the figure's fixed size) and .md, the Quarto figure snippet.
+
+    Returns nothing, so a notebook cell shows the figure and not a list of paths."""
     _check_name(name, "figure")
     if not alt.strip() or not caption.strip():
         raise PaperError(f"figure {name}: a caption and an alt text are required")
     folder = Path(out_dir) / "figures"
     stem = f"fig-{name}"
-    written = []
     for ext, options in (("svg", {"metadata": {"Date": None}}), ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}})):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=ext, **options)
-        written.append(_write(folder / f"{stem}.{ext}", buffer.getvalue()))
+        _write(folder / f"{stem}.{ext}", buffer.getvalue())
     snippet = f'![{_attribute(caption)}](../_build/figures/{stem}){{#{stem} fig-alt="{_attribute(alt)}"}}\n'
-    written.append(_write(folder / f"{stem}.md", snippet))
-    return written
+    _write(folder / f"{stem}.md", snippet)
 
 
 def write_table(
@@ -168,10 +168,12 @@ def write_quotes(chosen: pd.DataFrame, theme_ids: Iterable[str], out_dir) -> int
     `chosen` has theme_id, rank, text, speaker_id, group_id (as `analysis.quotes.choose` returns). A theme
     without a quote is an error: the paper includes a quote file for every theme.
     """
-    for theme in theme_ids:
-        mine = chosen[chosen["theme_id"] == theme].sort_values("rank")
+    by_theme = {theme: chosen[chosen["theme_id"] == theme].sort_values("rank") for theme in theme_ids}
+    for theme, mine in by_theme.items():  # check all before writing any: no half-written set of quotes
+        _check_name(theme, "quote")
         if mine.empty:
             raise PaperError(f"quotes for theme {theme}: no participant turn qualifies; widen the length bounds")
+    for theme, mine in by_theme.items():
         rows = list(zip(mine["text"], mine["speaker_id"], mine["group_id"]))
         write_quote_file(theme, rows, out_dir)
         write_quote_file(f"{theme}-1", rows[:1], out_dir)

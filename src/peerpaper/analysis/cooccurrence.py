@@ -16,6 +16,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
 from ..artifacts import fmt_dec, fmt_int
+from ..errors import PaperError
 from ..figures import SEQUENTIAL, new_figure, wrap_label
 from . import code_rows, coded_talk, incidence, theme_of, theme_rows
 
@@ -23,7 +24,7 @@ from . import code_rows, coded_talk, incidence, theme_of, theme_rows
 def windowed(X: sparse.csr_matrix, group: np.ndarray, window: int) -> sparse.csr_matrix:
     """Row i becomes the union of rows i..i+window-1 that lie in the same group as row i."""
     if window < 1:
-        raise ValueError(f"window must be at least 1, got {window}")
+        raise PaperError(f"window must be at least 1, got {window}")
     n = X.shape[0]
     total = sparse.csr_matrix(X.shape, dtype=X.dtype)
     for offset in range(window):

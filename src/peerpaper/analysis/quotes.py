@@ -14,6 +14,7 @@ import hashlib
 
 import pandas as pd
 
+from ..errors import PaperError
 from . import coded_talk, theme_rows
 from .sample import words
 
@@ -36,7 +37,7 @@ def candidates(study, min_words: int, max_words: int) -> pd.DataFrame:
 def choose(study, per_theme: int = 3, min_words: int = 12, max_words: int = 60) -> pd.DataFrame:
     """Up to `per_theme` quotes per theme: theme_id, rank (1 = best), segment_id, speaker_id, group_id, text."""
     if min_words > max_words:
-        raise ValueError(f"min_words ({min_words}) is above max_words ({max_words})")
+        raise PaperError(f"min_words ({min_words}) is above max_words ({max_words})")
     pool = candidates(study, min_words, max_words)
     order = theme_rows(study.codebook)["code_id"].tolist()
     sizes = pool.groupby("theme_id").size().reindex(order, fill_value=0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..artifacts import fmt_int, fmt_pct, month
+from ..errors import PaperError
 from ..figures import PALETTE, new_figure
 from . import coded_talk
 
@@ -45,11 +46,13 @@ def codes_by_group(study) -> pd.DataFrame:
 def runs(by_group: pd.DataFrame, base: int, run: int, threshold: float, base_mode: str = "fixed") -> pd.DataFrame:
     """Every run of `run` groups after the base: before (groups before it), groups, base codes, new, ratio, met."""
     if base < 1 or run < 1:
-        raise ValueError(f"base and run must be at least 1 (got base={base}, run={run})")
+        raise PaperError(f"base and run must be at least 1 (got base={base}, run={run})")
     if base_mode not in MODES:
-        raise ValueError(f"base_mode must be one of {MODES}, got {base_mode!r}")
+        raise PaperError(f"base_mode must be one of {MODES}, got {base_mode!r}")
     codes = list(by_group["codes"])
     ids = list(by_group["group_id"])
+    if base + run > len(codes):
+        raise PaperError(f"saturation needs base + run groups (base={base}, run={run}); the study has {len(codes)}")
     first_base = len(frozenset().union(*codes[:base]))
     out = []
     for before in range(base, len(codes) - run + 1):
