@@ -12,7 +12,6 @@ python-pptx (what Word and PowerPoint read). When Chromium or poppler is missing
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -424,24 +423,27 @@ def pdf_font_problems(pdf: Path) -> list[str]:
 # Filled paths and shadings: a chart's bars and (with matplotlib's svg.fonttype "path") its lettering. Strokes
 # are left out because a table's rules are strokes too; text drawn as text is not graphics.
 _FILL = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"sh"}
+_STRINGS = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")
 
 
-def _graphics(content, resources, reader, depth: int = 0) -> int:
-    """Filled paths, shadings and images (an image counts 100) drawn by a content stream, forms followed."""
-    from pypdf.generic import ContentStream
+def _graphics(stream, resources, depth: int = 0) -> int:
+    """Filled paths, shadings and images (an image counts 100) drawn by a content stream, forms followed.
 
+    The operators are counted as whitespace-separated tokens once strings are blanked out: pypdf's full
+    ContentStream parser takes seconds on a page holding a vector heatmap, and a count needs no operands."""
+    tokens = _STRINGS.sub(b" ", stream.get_data()).split()
     xobjects = (resources or {}).get("/XObject")
     xobjects = xobjects.get_object() if xobjects else {}
-    count = 0
-    for operands, operator in ContentStream(content, reader).operations:
-        if operator in _FILL:
-            count += 1
-        elif operator == b"Do" and operands[0] in xobjects:
-            xobject = xobjects[operands[0]].get_object()
-            if xobject.get("/Subtype") == "/Image":
-                count += 100
-            elif xobject.get("/Subtype") == "/Form" and depth < 5:
-                count += _graphics(xobject, xobject.get("/Resources", resources), reader, depth + 1)
+    count = sum(token in _FILL for token in tokens)
+    for name, operator in zip(tokens, tokens[1:]):
+        xobject = xobjects.get(name.decode("latin-1")) if operator == b"Do" else None
+        if xobject is None:
+            continue
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            count += 100
+        elif xobject.get("/Subtype") == "/Form" and depth < 5:
+            count += _graphics(xobject, xobject.get("/Resources", resources), depth + 1)
     return count
 
 
@@ -461,7 +463,7 @@ def pdf_figure_problems(pdf: Path, expected_figures: int, min_graphics: int = 10
         numbers.update(captions)
         page = reader.pages[index]
         contents = page.get_contents()
-        drawn = _graphics(contents, page.get("/Resources"), reader) if contents is not None else 0
+        drawn = _graphics(contents, page.get("/Resources")) if contents is not None else 0
         if drawn < min_graphics:
             problems.append(f"{pdf.name}: page {index + 1} has the caption of Figure {', '.join(captions)} "
                             f"but draws no figure ({drawn} filled paths/images)")
@@ -598,8 +600,9 @@ def paper_contents(html_path: Path) -> dict:
     return {"headings": headings, "figures": len(figures), "table_headers": headers}
 
 
-def dump(problems: list[str]) -> str:
-    return json.dumps(problems, indent=1, ensure_ascii=False)
+def listed(problems: list[str]) -> str:
+    """Problems one per line, for an assertion message that shows every one, untruncated."""
+    return f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
 def missing_figure_problems(opened: OpenedPage, figure_ids: list[str]) -> list[str]:

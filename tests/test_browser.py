@@ -50,13 +50,15 @@ def deck(browser, outputs):
 @pytest.mark.parametrize("check", PAGE_CHECKS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("document", ["paper", "deck"])
 def test_reader_finds_nothing_wrong(request, document, check):
-    assert check(request.getfixturevalue(document)) == []
+    problems = check(request.getfixturevalue(document))
+    assert not problems, readers.listed(problems)
 
 
 def test_paper_shows_every_figure_its_source_places(paper, outputs):
     figures = readers.placed_figures(outputs)
     assert figures, "the paper's source places no figure: nothing for the image checks to see"
-    assert readers.missing_figure_problems(paper, figures) == []
+    problems = readers.missing_figure_problems(paper, figures)
+    assert not problems, readers.listed(problems)
     assert paper.page.evaluate("() => document.querySelectorAll('main img, main svg').length") >= len(figures)
 
 
@@ -65,15 +67,18 @@ def test_deck_has_a_conference_talks_number_of_slides(deck):
 
 
 def test_arrow_keys_step_through_the_deck(deck):
-    assert readers.navigation_problems(deck) == []
+    problems = readers.navigation_problems(deck)
+    assert not problems, readers.listed(problems)
 
 
 def test_every_slide_has_speaker_notes(deck):
-    assert readers.notes_problems(deck) == []
+    problems = readers.notes_problems(deck)
+    assert not problems, readers.listed(problems)
 
 
 def test_no_slide_overflows(deck):
-    assert readers.overflow_problems(deck) == []
+    problems = readers.overflow_problems(deck)
+    assert not problems, readers.listed(problems)
 
 
 def _png_size(path) -> tuple[int, int]:

@@ -37,39 +37,47 @@ def paper(outputs):
 # --- PDF --------------------------------------------------------------------------------------------------
 
 def test_pdf_every_page_renders(outputs, tmp_path):
-    assert readers.pdf_render_problems(outputs / "paper.pdf", tmp_path, dpi=40) == []
+    problems = readers.pdf_render_problems(outputs / "paper.pdf", tmp_path, dpi=40)
+    assert not problems, readers.listed(problems)
 
 
 def test_pdf_text_stays_on_the_page(outputs, tmp_path):
-    assert readers.pdf_text_outside_problems(outputs / "paper.pdf", tmp_path) == []
+    problems = readers.pdf_text_outside_problems(outputs / "paper.pdf", tmp_path)
+    assert not problems, readers.listed(problems)
 
 
 def test_pdf_fonts_are_embedded(outputs):
-    assert readers.pdf_font_problems(outputs / "paper.pdf") == []
+    problems = readers.pdf_font_problems(outputs / "paper.pdf")
+    assert not problems, readers.listed(problems)
 
 
 def test_pdf_figures_are_drawn_where_captioned(outputs, paper):
-    assert readers.pdf_figure_problems(outputs / "paper.pdf", paper["figures"]) == []
+    problems = readers.pdf_figure_problems(outputs / "paper.pdf", paper["figures"])
+    assert not problems, readers.listed(problems)
 
 
 # --- DOCX -------------------------------------------------------------------------------------------------
 
 def test_docx_headings_use_word_heading_styles(outputs, paper):
-    assert readers.docx_heading_problems(outputs / "paper.docx", paper["headings"]) == []
+    problems = readers.docx_heading_problems(outputs / "paper.docx", paper["headings"])
+    assert not problems, readers.listed(problems)
 
 
 def test_docx_figures_are_embedded_pictures_with_alt_text(outputs, paper):
-    assert readers.docx_figure_problems(outputs / "paper.docx", paper["figures"]) == []
+    problems = readers.docx_figure_problems(outputs / "paper.docx", paper["figures"])
+    assert not problems, readers.listed(problems)
 
 
 def test_docx_tables_are_word_tables_with_their_headers(outputs, paper):
-    assert readers.docx_table_problems(outputs / "paper.docx", paper["table_headers"]) == []
+    problems = readers.docx_table_problems(outputs / "paper.docx", paper["table_headers"])
+    assert not problems, readers.listed(problems)
 
 
 # --- PPTX -------------------------------------------------------------------------------------------------
 
 def test_pptx_slides_have_notes_and_described_pictures(outputs):
-    assert readers.pptx_problems(outputs / "slides.pptx") == []
+    problems = readers.pptx_problems(outputs / "slides.pptx")
+    assert not problems, readers.listed(problems)
 
 
 def test_pptx_has_a_conference_talks_number_of_slides(outputs):
