@@ -38,3 +38,9 @@ def test_values():
         "participants_per_group_range": "1-2",
         "small_cell_k": "3",
     }
+
+
+def test_duration_is_optional():
+    study = tiny_study()
+    study.groups = study.groups.drop(columns="duration_min")
+    assert sample.values(study, k=3)["median_group_minutes"] == "n/a"

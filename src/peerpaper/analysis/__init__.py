@@ -27,16 +27,16 @@ def participants_only(participants: pd.DataFrame) -> pd.DataFrame:
 
 def theme_of(codebook: pd.DataFrame) -> pd.Series:
     """code_id -> the id of its theme (the top ancestor), for codes at any depth."""
-    parent = codebook.set_index("code_id")["parent_id"].fillna("").astype(str)
-    top = pd.Series(parent.index, index=parent.index)
-    has_parent = parent != ""
-    top[has_parent] = parent[has_parent]
-    for _ in range(len(parent)):  # climb one level per pass; depth is tiny
-        up = parent.reindex(top.values).fillna("").values
-        if not (up != "").any():
-            break
-        top = pd.Series(np.where(up != "", up, top.values), index=top.index)
-    return top
+    parent = dict(zip(codebook["code_id"], codebook["parent_id"].fillna("").astype(str)))
+
+    def top(code: str) -> str:
+        for _ in range(len(parent)):  # bounded: a cyclic codebook cannot hang the analysis
+            if not parent.get(code):
+                break
+            code = parent[code]
+        return code
+
+    return pd.Series({code: top(code) for code in parent}, dtype=object)
 
 
 def code_rows(codebook: pd.DataFrame) -> pd.DataFrame:

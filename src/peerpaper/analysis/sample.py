@@ -55,7 +55,7 @@ def values(study, k: int) -> dict[str, str]:
     people = participants_only(study.participants)
     per_group = people.groupby("group_id").size().reindex(groups["group_id"]).fillna(0).astype(int)
     setting = groups["setting"].value_counts()
-    minutes = pd.to_numeric(groups.get("duration_min"), errors="coerce").dropna() if "duration_min" in groups else []
+    minutes = pd.to_numeric(groups.get("duration_min", pd.Series(dtype=float)), errors="coerce").dropna()
     return {
         "n_groups": fmt_int(len(groups)),
         "n_groups_online": fmt_int(setting.get("online", 0)),
@@ -67,7 +67,7 @@ def values(study, k: int) -> dict[str, str]:
         "n_segments": fmt_int(len(study.segments)),
         "n_participant_segments": fmt_int(study.segments["speaker_id"].isin(people["participant_id"]).sum()),
         "n_words": fmt_int(words(study.segments["text"]).sum()),
-        "median_group_minutes": fmt_int(round(pd.Series(minutes).median())) if len(minutes) else "n/a",
+        "median_group_minutes": fmt_int(round(minutes.median())) if len(minutes) else "n/a",
         "participants_per_group_range": f"{per_group.min()}-{per_group.max()}",
         "small_cell_k": str(k),
     }

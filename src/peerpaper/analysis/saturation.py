@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..artifacts import fmt_int, fmt_pct, month
+from ..artifacts import fmt_int, fmt_pct
 from ..errors import PaperError
 from ..figures import PALETTE, new_figure
 from . import coded_talk
