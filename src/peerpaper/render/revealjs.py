@@ -1,7 +1,7 @@
 """The deck as ONE offline HTML file: pandoc's revealjs writer, reveal.js 5 from node_modules, embedded.
 
-`--embed-resources` inlines reveal.js's scripts, CSS and theme fonts and the SVG figures, so the file
-needs no network (no CDN is ever referenced). The synthetic-data notice is added to the title slide.
+`embed.inline` then puts reveal.js's scripts, CSS and theme fonts and the SVG figures into the page, so
+the file needs no network (a remote URL is an error, never fetched). The synthetic-data notice is added to the title slide.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 import re
 from pathlib import Path
 
-from . import pandoc
+from . import embed, pandoc
 from .output import adapt_images, guard, temp_path, visible_html
 from .prepare import Prepared, resource
 from .project import RenderError, format_options
@@ -34,7 +34,7 @@ def write(prepared: Prepared, final: Path, root: Path) -> Path:
     meta = prepared.document.metadata
     options = format_options(meta, "revealjs")
     blocks, _ = adapt_images(prepared, prepared.ast["blocks"], "revealjs", root)
-    args = ["--standalone", "--embed-resources", "--slide-level", str(options.get("slide-level", 2)),
+    args = ["--standalone", "--slide-level", str(options.get("slide-level", 2)),
             "-V", f"revealjs-url={reveal_js(root)}", "-V", f"theme={options.get('theme', 'white')}",
             "--css", str(CSS)]
     for key, default in SETTINGS.items():
@@ -43,10 +43,10 @@ def write(prepared: Prepared, final: Path, root: Path) -> Path:
     temp = temp_path(final)
     pandoc.write(dict(prepared.ast, blocks=blocks), "revealjs", temp, args, cwd=prepared.document.path.parent,
                  epoch=prepared.epoch, what=str(prepared.document.path))
-    page = temp.read_text(encoding="utf-8")
+    page = embed.inline(temp.read_text(encoding="utf-8"), prepared.document.path.parent, str(prepared.document.path))
     if prepared.notice:
         page = add_notice(page, prepared.notice)
-        temp.write_text(page, encoding="utf-8")
+    temp.write_text(page, encoding="utf-8")
     guard(visible_html(page), prepared, final.name)
     return temp
 
