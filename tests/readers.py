@@ -235,8 +235,9 @@ def axe_violations(opened: OpenedPage, context: str = "document") -> list[dict]:
         ".map(v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' '))}))")
 
 
-def axe_problems(opened: OpenedPage) -> list[str]:
-    """axe-core finds nothing serious or critical; in a deck each slide is checked while it is shown."""
+def axe_problems(opened: OpenedPage, context: str = "document") -> list[str]:
+    """axe-core finds nothing serious or critical in `context` (a JS expression for a node); in a deck each
+    slide is checked while it is shown."""
     if opened.page.evaluate("() => !!window.Reveal"):
         found = {}
         for index, label in visit_slides(opened):
@@ -245,7 +246,7 @@ def axe_problems(opened: OpenedPage) -> list[str]:
                     f"{label}: {target}" for target in violation["targets"])
         violations = [{"id": i, "impact": imp, "help": h, "targets": t} for (i, imp, h), t in found.items()]
     else:
-        violations = axe_violations(opened)
+        violations = axe_violations(opened, context)
     return [f"{opened.name}: axe {v['impact']} {v['id']} ({v['help']}) at {'; '.join(v['targets'][:5])}"
             + (f" and {len(v['targets']) - 5} more" if len(v["targets"]) > 5 else "")
             for v in violations if v["impact"] in BLOCKING_IMPACTS]

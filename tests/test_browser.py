@@ -149,3 +149,21 @@ def test_alt_text_check_reports_an_image_without_description(browser, outputs, t
         assert any("without alt text" in p for p in readers.alt_text_problems(opened))
     finally:
         opened.close()
+
+
+def test_page_checks_report_injected_faults(browser, outputs, tmp_path):
+    faults = ('<div id="injected-faults"><h5 style="color:#eeeeee;background:#ffffff">A skipped, unreadable heading</h5>'
+              '<p><a href="#nowhere-at-all">a dead link</a></p><script>console.error("injected failure")</script></div>')
+
+    def inject(html):
+        return html.replace("<main>", "<main>" + faults, 1)
+
+    opened = readers.open_offline(browser, _broken_copy(outputs, tmp_path, "paper.html", inject))
+    try:
+        assert any("h5 'A skipped, unreadable heading'" in p for p in readers.heading_problems(opened))
+        assert any("#nowhere-at-all" in p for p in readers.anchor_problems(opened))
+        assert any("injected failure" in p for p in readers.console_problems(opened))
+        in_faults = "document.getElementById('injected-faults')"  # axe on the whole paper takes seconds
+        assert any("color-contrast" in p and "h5" in p for p in readers.axe_problems(opened, in_faults))
+    finally:
+        opened.close()
