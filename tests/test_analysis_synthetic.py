@@ -14,7 +14,7 @@ import pytest
 
 from peerpaper import synth
 from peerpaper.analysis import alignment, cooccurrence, participants_only, reliability, saturation, themes
-from peerpaper.figures import overlapping_labels
+from peerpaper.figures import WIDTH_IN, overlapping_labels
 from peerpaper.policy import load_policy
 from peerpaper.study import load_study
 
@@ -93,5 +93,6 @@ def test_figures_on_real_sized_data_have_no_overlapping_labels(study):
         alignment.figure(alignment.bearing(study, policy.provisions, policy.provision_codes), policy.provisions, labels),
     ]
     for fig, alt in figures:
+        assert fig.get_size_inches()[0] == WIDTH_IN  # one width: the same scale on page and slide
         assert overlapping_labels(fig) == [], alt[:60]
         assert any(ch.isdigit() for ch in alt)

@@ -3,7 +3,6 @@ writes exactly the artifacts docs/VALUES.md promises the prose (no more values, 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,6 @@ OTHER = {  # another seed and size, other thresholds
     "06-policy": {},
     "07-quotes": {"per_theme": 2, "min_words": 8, "max_words": 80},
 }
-HAS_POLICY = importlib.util.find_spec("peerpaper.policy") is not None and (REPO / "data/policy/provisions.csv").exists()
 
 
 def promised() -> dict[str, dict[str, set[str]]]:
@@ -69,8 +67,6 @@ def runs(tmp_path_factory):
     other_data = synth.generate(root / "other-data", seed=11, groups=24)
     jobs = {}
     for stem in STEMS:
-        if stem == "06-policy" and not HAS_POLICY:
-            continue
         jobs[("default", stem)] = (stem, root / "default", {})
         jobs[("other", stem)] = (stem, root / "other", {"data_dir": str(other_data), **OTHER[stem]})
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -98,8 +94,6 @@ def test_every_promised_artifact_is_written(runs, variant):
     out = runs["root"] / variant
     written_values: dict[str, object] = {}
     for stem, promise in promised().items():
-        if stem == "06-policy" and not HAS_POLICY:
-            continue
         values = json.loads((out / "values" / f"{stem}.json").read_text(encoding="utf-8"))
         assert set(values) == promise["values"], stem
         assert not set(values) & set(written_values), "value names must be unique across notebooks"
@@ -137,9 +131,3 @@ def test_synthetic_notice_is_shown(runs):
             continue
         shown = json.dumps([c.get("outputs", []) for c in book.cells])
         assert "Synthetic data: illustrative only" in shown, key
-
-
-def test_policy_notebook_waits_for_the_policy_data():
-    if HAS_POLICY:
-        pytest.skip("peerpaper.policy and data/policy exist: 06-policy runs in the tests above")
-    pytest.skip("06-policy not run: peerpaper.policy.load_policy or data/policy/provisions.csv has not landed yet")
