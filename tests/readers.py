@@ -240,7 +240,7 @@ def axe_problems(opened: OpenedPage, context: str = "document") -> list[str]:
     slide is checked while it is shown."""
     if opened.page.evaluate("() => !!window.Reveal"):
         found = {}
-        for index, label in visit_slides(opened):
+        for _, label in visit_slides(opened):
             for violation in axe_violations(opened, "Reveal.getCurrentSlide()"):
                 found.setdefault((violation["id"], violation["impact"], violation["help"]), []).extend(
                     f"{label}: {target}" for target in violation["targets"])
@@ -326,8 +326,7 @@ _OVERFLOW_JS = """() => {
       out.push(`<${el.tagName.toLowerCase()}>${text ? ' ' + JSON.stringify(text) : ''} runs ${Math.round(beyond)}px outside`);
     }
   }
-  return {width: config.width, height: config.height,
-          found: out.slice(0, 4)};
+  return {width: config.width, height: config.height, found: out.slice(0, 4)};
 }"""
 
 

@@ -8,7 +8,6 @@ the project under test. Set PAPER_OUTPUTS=<folder> to run against an `_output/` 
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 
 import pytest
