@@ -210,3 +210,11 @@ def test_quarto_engine_needs_quarto(monkeypatch, tmp_path):
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(RenderError, match="unknown output format"):
         render(FIXTURE, tmp_path, formats=("epub",))
+
+
+def test_a_failing_deck_leaves_no_paper_half_written(project, tmp_path):
+    _edit(project / "paper/slides.qmd", "{{< var n_groups >}} focus groups", "{{< var gone >}} focus groups")
+    out = tmp_path / "out"
+    with pytest.raises(RenderError, match=r"slides\.qmd:\d+: undefined variable `gone`"):
+        render(project, out)
+    assert list(out.iterdir()) == []

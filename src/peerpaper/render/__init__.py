@@ -57,26 +57,25 @@ def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") 
         raise RenderError(f"unknown render engine {engine!r} (builtin or quarto)")
     project = load_project(root)
     epoch = source_date_epoch(root)
+    planned = [(d, [f for f in d.formats if f in formats]) for d in documents(project)]
+    finals = [out_dir / d.output_name(f) for d, wanted in planned for f in wanted]
+    if len({f.name for f in finals}) != len(finals):
+        raise RenderError(f"{project.quarto_yml}: two outputs would share a name: {sorted(f.name for f in finals)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = []
-    with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-        planned = [(d, [f for f in d.formats if f in formats]) for d in documents(project)]
-        preparing = [(pool.submit(prepare, project, d, epoch), wanted) for d, wanted in planned if wanted]
-        for future, wanted in preparing:
-            prepared = future.result()
-            document = prepared.document
-            for fmt in wanted:
-                final = out_dir / document.output_name(fmt)
-                jobs.append((final, pool.submit(WRITERS[fmt], prepared, final, root)))
-        names = [final.name for final, _ in jobs]
-        if len(set(names)) != len(names):
-            raise RenderError(f"{project.quarto_yml}: two outputs would share a name: {sorted(names)}")
-        try:
+    try:
+        with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
+            preparing = [(pool.submit(prepare, project, d, epoch), wanted) for d, wanted in planned if wanted]
+            jobs = []
+            for future, wanted in preparing:
+                prepared = future.result()
+                for fmt in wanted:
+                    final = out_dir / prepared.document.output_name(fmt)
+                    jobs.append((final, pool.submit(WRITERS[fmt], prepared, final, root)))
             temps = [(final, job.result()) for final, job in jobs]
-        except BaseException:
-            for final, _ in jobs:
-                temp_path(final).unlink(missing_ok=True)
-            raise
+    except BaseException:
+        for final in finals:  # the pool has finished every job by now: no temporary file is left behind
+            temp_path(final).unlink(missing_ok=True)
+        raise
     for final, temp in temps:
         os.replace(temp, final)
     return {final.name: final for final, _ in temps}

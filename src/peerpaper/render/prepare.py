@@ -7,6 +7,7 @@ cross-references are resolved, as Quarto orders them); each format's writer only
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from . import crossref, pandoc
-from .ast import walk
+from .ast import elements, walk
 from .project import Document, Project, RenderError
 from .shortcodes import Source, expand, expand_metadata
 
@@ -175,15 +176,11 @@ def _citeproc(prepared: Prepared, doc: dict) -> dict:
         key = missing[0]
         raise RenderError(f"{prepared.where('@' + key)}: citation @{key} is not in "
                           f"{', '.join(p.name for p in prepared.bibliography)}")
-    import json
-
     return json.loads(out)
 
 
 def _no_citations(prepared: Prepared, doc: dict) -> dict:
     """Without a bibliography every citation is unresolved."""
-    from .ast import elements
-
     for cite in elements(doc["blocks"], "Cite"):
         key = cite["c"][0][0]["citationId"]
         raise RenderError(f"{prepared.where('@' + key)}: citation @{key} but the document has no bibliography")
