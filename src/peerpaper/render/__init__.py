@@ -19,7 +19,7 @@ from pathlib import Path
 from . import docx, html, pptx, revealjs, typst
 from .output import temp_path
 from .prepare import RESOURCES, bibliography_and_csl, prepare
-from .project import FORMATS, RenderError, documents, load_project, split_front_matter
+from .project import FORMATS, RenderError, documents, load_project
 
 __all__ = ["render", "inputs", "RenderError", "FORMATS"]
 

@@ -72,17 +72,5 @@ def stringify(node) -> str:
     return stringify(node.get("c", []))
 
 
-def meta_string(value: str) -> dict:
-    return {"t": "MetaString", "c": value}
-
-
-def meta_inlines(words: str) -> dict:
-    return {"t": "MetaInlines", "c": text(words)}
-
-
-def attr_id(attr) -> str:
-    return attr[0]
-
-
 def div(identifier: str, classes: list[str], blocks: list[dict], attributes=()) -> dict:
     return {"t": "Div", "c": [[identifier, classes, [list(kv) for kv in attributes]], blocks]}

@@ -1,4 +1,4 @@
-"""What every writer shares: per-format images, the last-guard scan, atomic files, reproducible zips."""
+"""What every writer shares: per-format images, the last-guard scan, temporary names, reproducible zips."""
 
 from __future__ import annotations
 
@@ -68,11 +68,6 @@ def visible_html(html: str) -> str:
 
 def temp_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.tmp")
-
-
-def commit(temp: Path, final: Path) -> Path:
-    os.replace(temp, final)
-    return final
 
 
 def normalise_zip(path: Path, epoch: str) -> None:
