@@ -2,12 +2,49 @@
 
 How to call it (the analysis and the build use exactly these):
 
-    from peerpaper.privacy import suppress_small_counts, suppression_note
-    table = suppress_small_counts(df, ["n"], k=3, total_row="Total")   # every participant count table
+    from peerpaper import privacy
+    # every table that counts participants (analysis):
+    table = privacy.suppress_small_counts(df, ["n"], k=3, total_row="Total")
+    note = privacy.suppression_note(3)                      # explains "<3" and "[c]" under the table
+    # before anything is read (build):
+    privacy.check_data_location(data_dir, repo_root)        # PrivacyError for tracked / un-ignored data
+    notice = privacy.SYNTHETIC_NOTICE if privacy.data_is_synthetic(data_dir) else ""
+    # before publishing to _output/ (build):
+    roster = privacy.load_roster(data_dir / "roster.csv")  # optional private file: name[, kind]
+    allow = privacy.load_allowlist(privacy.SHIPPED_ALLOWLIST) + privacy.load_allowlist(data_dir / "allowlist.csv")
+    privacy.check_outputs([build_dir], roster, allow, segments=study.segments,
+                          citation_keys=privacy.citation_keys("references.bib"))
 
-See the submodules for the rule each check applies: `suppression` (small cells).
+Allowlist: a reviewed CSV with columns text, kind (name, email, phone, postcode, url, handle, dob, any),
+reason (required). For url and email, `text` may be a domain, which covers its subdomains. The project
+ships src/peerpaper/resources/allowlist.csv (scholarly and legislation domains the references use); a
+data folder may add its own allowlist.csv, which is never published.
+
+Submodules: `suppression` (small cells), `identifiers` (what counts as an identifier), `outputs` (reading
+each output format), `location` (where data may live).
 """
 
+from pathlib import Path
+
+from .identifiers import KINDS, Allowed, Hit, PrivacyError, load_allowlist, load_roster, mask, scan_text
+from .location import SYNTHETIC_NOTICE, check_data_location, data_is_synthetic, open_readonly
+from .outputs import check_outputs, scan_outputs
 from .suppression import SECONDARY_MARK, small_mark, suppress_small_counts, suppression_note
 
-__all__ = ["SECONDARY_MARK", "small_mark", "suppress_small_counts", "suppression_note"]
+SHIPPED_ALLOWLIST = Path(__file__).resolve().parent.parent / "resources" / "allowlist.csv"
+
+
+def citation_keys(bibliography: Path) -> set[str]:
+    """The keys of a BibTeX file (bibtexparser v2), so that narrative citations @key are not handles."""
+    import bibtexparser
+
+    path = Path(bibliography)
+    return {entry.key for entry in bibtexparser.parse_file(str(path)).entries} if path.exists() else set()
+
+
+__all__ = [
+    "KINDS", "SECONDARY_MARK", "SHIPPED_ALLOWLIST", "SYNTHETIC_NOTICE", "Allowed", "Hit", "PrivacyError",
+    "check_data_location", "check_outputs", "citation_keys", "data_is_synthetic", "load_allowlist",
+    "load_roster", "mask", "open_readonly", "scan_outputs", "scan_text", "small_mark",
+    "suppress_small_counts", "suppression_note",
+]
