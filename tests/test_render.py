@@ -112,6 +112,7 @@ def test_reveal_deck_is_one_offline_file_with_notes(outputs):
     assert "Figure 1" in notes[1]  # cross-references resolve inside notes too
     title = re.search(r'<section id="title-slide".*?</section>', page, re.S).group(0)
     assert NOTICE in title and "Fixture University" in title
+    assert 'data-notes="Title-slide note for the speaker."' in re.sub(r"\s+", " ", title)
 
 
 def test_pptx_has_notes_alt_text_and_notice_on_title_slide(outputs):
@@ -122,6 +123,7 @@ def test_pptx_has_notes_alt_text_and_notice_on_title_slide(outputs):
     title_text = " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
     assert "A Fixture Deck" in title_text and NOTICE in title_text
     notes = [s.notes_slide.notes_text_frame.text for s in slides if s.has_notes_slide]
+    assert notes[0] == "Title-slide note for the speaker."
     assert any("stress that the data are synthetic" in n for n in notes)
     alts = [p._element.nvPicPr.cNvPr.get("descr") for s in slides for p in s.shapes if p.shape_type == 13]
     assert alts == ["Bar chart of turns per group: three bars rising from 10 to 30."]

@@ -119,8 +119,8 @@ def bibliography_and_csl(project: Project, document: Document) -> tuple[list[Pat
 def pandoc_metadata(meta: dict, people: list[Author], date: str | None, bibs: list[Path], csl: Path,
                     notice: str) -> dict:
     """The metadata pandoc's readers, citeproc and our templates need, in pandoc's own names."""
-    out = {k: meta[k] for k in ("title", "subtitle", "abstract", "keywords", "lang", "nocite",
-                                "abstract-title") if meta.get(k)}
+    out = {k: meta[k] for k in ("title", "subtitle", "abstract", "keywords", "lang", "nocite", "abstract-title",
+                                "title-slide-attributes") if meta.get(k)}
     out.setdefault("lang", "en-GB")
     if people:
         out["author"] = [str(a) for a in people]
