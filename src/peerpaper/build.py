@@ -251,9 +251,18 @@ def site_files(plan: Plan) -> list[Path]:
 
 
 def scan(plan: Plan) -> None:
+    """Nothing reaches `_output/` until every text in it has been searched for identifiers."""
     from . import privacy
+    from .study import load_study
 
-    privacy.check_outputs(site_files(plan), data_dir=plan.data)
+    allow = privacy.load_allowlist(privacy.SHIPPED_ALLOWLIST) + privacy.load_allowlist(plan.data / "allowlist.csv")
+    privacy.check_outputs(
+        site_files(plan),
+        privacy.load_roster(plan.data / "roster.csv"),
+        allow,
+        segments=load_study(plan.data).segments,
+        citation_keys=privacy.citation_keys(plan.root / "references.bib"),
+    )
 
 
 def write_manifest(plan: Plan, render_inputs: list[Path], nb_inputs: dict[str, list[Path]]) -> None:
@@ -276,7 +285,7 @@ def write_manifest(plan: Plan, render_inputs: list[Path], nb_inputs: dict[str, l
     manifest.write(plan.site / "manifest.json", plan.root, outputs, parameters, data)
 
 
-PRIVATE_FILES = {"roster.csv"}  # never named in anything published
+PRIVATE_FILES = {"roster.csv", "allowlist.csv"}  # private to the data folder: not even their hashes are published
 
 
 # ---- the graph -----------------------------------------------------------------------------------------
@@ -343,7 +352,8 @@ def tasks(plan: Plan) -> dict:
                    "verbosity": 0}
 
     def task_scan():
-        return {"actions": [(_guard(scan), [plan])], "file_dep": site_targets + stamps, "verbosity": 0}
+        return {"actions": [(_guard(scan), [plan])], "file_dep": site_targets + stamps + plan.data_files(),
+                "verbosity": 0}
 
     def task_manifest():
         return {"actions": [(_guard(write_manifest), [plan, render_inputs, nb_inputs])],
