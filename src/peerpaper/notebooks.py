@@ -8,6 +8,7 @@ on its own.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 from pathlib import Path
@@ -75,6 +76,12 @@ def _imports(source: str, current: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _module_imports(path: Path, module: str) -> frozenset[str]:
+    """One parse per module file per process: every notebook shares most of the package."""
+    return frozenset(_imports(path.read_text(encoding="utf-8"), module))
+
+
 def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
     """Every file of the package a notebook imports, directly or through other package modules.
 
@@ -94,7 +101,7 @@ def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
                 continue  # an attribute imported from a module, not a module
             seen[name] = path
             module = name if path.name != "__init__.py" else name + ".__init__"
-            todo.extend((m, name) for m in _imports(path.read_text(encoding="utf-8"), module))
+            todo.extend((m, name) for m in _module_imports(path, module))
     return sorted(set(seen.values()))
 
 
