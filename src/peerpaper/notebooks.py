@@ -118,12 +118,14 @@ def execute(notebook: Path, executed: Path, params: dict, cwd: Path) -> None:
             str(notebook),
             str(executed),
             parameters=params,
-            cwd=str(cwd),
+            # the kernel's working folder, given to the kernel alone: papermill's own `cwd` would chdir
+            # this whole process, which races with the other notebooks running in parallel threads
+            resources={"metadata": {"path": str(cwd)}},
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel chatter in the build's output
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # kernel chatter is not the build's output
         )
     finally:
         if env_before is None:

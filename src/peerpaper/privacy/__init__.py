@@ -24,14 +24,26 @@ Submodules: `suppression` (small cells), `identifiers` (what counts as an identi
 each output format), `location` (where data may live).
 """
 
+import importlib
 from pathlib import Path
 
-from .identifiers import KINDS, Allowed, Hit, PrivacyError, load_allowlist, load_roster, mask, scan_text
-from .location import SYNTHETIC_NOTICE, check_data_location, data_is_synthetic, open_readonly
-from .outputs import check_outputs, scan_outputs
-from .suppression import SECONDARY_MARK, small_mark, suppress_small_counts, suppression_note
-
 SHIPPED_ALLOWLIST = Path(__file__).resolve().parent.parent / "resources" / "allowlist.csv"
+
+# Names re-exported from the submodules, imported on first use (PEP 562): the build asks for
+# `check_data_location` on every run, including no-op ones, and must not pay for pandas and scipy.
+_SOURCES = {
+    "identifiers": ("KINDS", "Allowed", "Hit", "PrivacyError", "load_allowlist", "load_roster", "mask", "scan_text"),
+    "location": ("SYNTHETIC_NOTICE", "check_data_location", "data_is_synthetic", "open_readonly"),
+    "outputs": ("check_outputs", "scan_outputs"),
+    "suppression": ("SECONDARY_MARK", "small_mark", "suppress_small_counts", "suppression_note"),
+}
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
 
 
 def citation_keys(bibliography: Path) -> set[str]:
@@ -42,9 +54,4 @@ def citation_keys(bibliography: Path) -> set[str]:
     return {entry.key for entry in bibtexparser.parse_file(str(path)).entries} if path.exists() else set()
 
 
-__all__ = [
-    "KINDS", "SECONDARY_MARK", "SHIPPED_ALLOWLIST", "SYNTHETIC_NOTICE", "Allowed", "Hit", "PrivacyError",
-    "check_data_location", "check_outputs", "citation_keys", "data_is_synthetic", "load_allowlist",
-    "load_roster", "mask", "open_readonly", "scan_outputs", "scan_text", "small_mark",
-    "suppress_small_counts", "suppression_note",
-]
+__all__ = sorted([*_MODULE_OF, "SHIPPED_ALLOWLIST", "citation_keys"])
