@@ -1,5 +1,10 @@
 """One look for every figure: a colour-blind-safe palette, sizes that read on a page and on a slide.
 
+Two geometries: the paper's (7 inches wide, 9-10 pt text, read at arm's length) and the deck's
+(`SLIDE_SIZE_IN`, 14-16 pt text, read from the back of a room). A slide figure is drawn at the size it is
+shown, so a point on the figure is a point on the slide: a browser shows an SVG at 96 px per inch, and
+slides.css caps a figure's image at the slide's width and the height left under the title.
+
 matplotlib because the figures are static and must be byte-identical from run
 to run: the SVG hash salt is fixed here and `peerpaper.artifacts` saves with no date. The palette is
 Okabe & Ito's (2008), distinguishable under the common colour-vision deficiencies; heatmaps use "cividis",
@@ -9,6 +14,7 @@ which is perceptually uniform and colour-blind safe.
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from itertools import combinations
 
 import matplotlib
@@ -51,6 +57,35 @@ matplotlib.rcParams.update(STYLE)
 def new_figure(height_in: float = 4.0, ncols: int = 1, **kwargs):
     """A figure of the fixed paper width; `height_in` chosen by the caller for its content."""
     return plt.subplots(1, ncols, figsize=(WIDTH_IN, height_in), layout="constrained", **kwargs)
+
+
+#: The box a figure gets on a 1280x720 slide under a title and above a caption and one line of text
+#: (slides.css `.reveal figure img`): 1200 x 480 px, the figure's natural size at 96 px per inch.
+SLIDE_SIZE_IN = (12.5, 5.2)
+
+#: Text on a slide figure: 14 pt and up at the size it is shown (>= 18 px on a 1280x720 slide).
+SLIDE_STYLE = {
+    "font.size": 16,
+    "axes.titlesize": 17,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 15,
+}
+SLIDE_ANNOTATION_PT = 15
+SLIDE_WRAP = 34  # characters per line of a slide label: most themes on one line
+
+
+@contextmanager
+def geometry(slide: bool):
+    """Paper or slide text sizes for every artist made inside (sizes are read when an artist is made)."""
+    with matplotlib.rc_context(SLIDE_STYLE if slide else {}):
+        yield
+
+
+def new_slide_figure(**kwargs):
+    """A figure the size of its box on a slide; build it inside `geometry(slide=True)`."""
+    return plt.subplots(figsize=SLIDE_SIZE_IN, layout="constrained", **kwargs)
 
 
 def wrap_label(text, width: int = 28, lines: int = 2) -> str:

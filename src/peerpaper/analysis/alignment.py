@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from ..artifacts import fmt_int, fmt_pct
-from ..figures import SEQUENTIAL, new_figure, wrap_label
+from ..figures import SEQUENTIAL, SLIDE_ANNOTATION_PT, SLIDE_WRAP, geometry, new_figure, new_slide_figure, wrap_label
 from . import code_rows, coded_talk, incidence, theme_rows
+
+SLIDE_PROVISIONS = 4  # columns a slide can name legibly
 
 
 def provision_label(provisions: pd.DataFrame) -> pd.Series:
@@ -84,28 +86,57 @@ def values(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series) -> d
     }
 
 
-def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series):
-    """Heatmap provisions x themes, cells the % of the theme's coded turns bearing on the provision."""
+def short_label(provisions: pd.DataFrame) -> pd.Series:
+    """provision_id -> "Keeping a brothel": what the provision is about, for a slide; the instrument if unsaid."""
+    p = provisions.set_index("provision_id")
+    conduct = p["conduct"].fillna("").astype(str).str.strip()
+    said = conduct.str[:1].str.upper() + conduct.str[1:]
+    return said.where(conduct != "", p["instrument"].astype(str).str.strip())
+
+
+def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series, slide: bool = False):
+    """Heatmap provisions x themes, cells the % of the theme's coded turns bearing on the provision.
+
+    `slide=True`: the deck's version, to be read from the back of a room: only the SLIDE_PROVISIONS
+    provisions with the most talk, named by their conduct, themes as rows, "%" in the cells and no colour bar.
+    """
     grid = shares(counts)
-    grid = grid[counts["by_provision"] > 0] if (counts["by_provision"] > 0).any() else grid
-    rows = [wrap_label(s, 48) for s in provision_label(provisions).reindex(grid.index)]
-    cols = [wrap_label(theme_labels.get(t, t), 30, lines=1) for t in grid.columns]
-    fig, ax = new_figure(height_in=0.34 * len(grid) + 2.6)
+    if slide:
+        grid = grid.loc[counts["by_provision"].sort_values(ascending=False, kind="stable").index[:SLIDE_PROVISIONS]]
+    elif (counts["by_provision"] > 0).any():
+        grid = grid[counts["by_provision"] > 0]
     values_ = 100 * grid.to_numpy(dtype=float)
     top = max(values_.max(), 1.0)
+    themes_ = [theme_labels.get(t, t) for t in grid.columns]
+    with geometry(slide):
+        if slide:
+            fig, ax = new_slide_figure()
+            _heatmap(ax, values_.T, top, "{:.0f}%", SLIDE_ANNOTATION_PT)
+            ax.set_xticks(range(len(grid)), [wrap_label(s, 19, lines=3) for s in short_label(provisions)[grid.index]])
+            ax.set_yticks(range(len(themes_)), [wrap_label(t, SLIDE_WRAP) for t in themes_])
+        else:
+            fig, ax = new_figure(height_in=0.34 * len(grid) + 2.6)
+            image = _heatmap(ax, values_, top, "{:.0f}", 8)
+            ax.set_xticks(range(len(themes_)), [wrap_label(t, 30, lines=1) for t in themes_], rotation=90)
+            rows = [wrap_label(s, 48) for s in provision_label(provisions).reindex(grid.index)]
+            ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
+            fig.colorbar(image, ax=ax, label="% of the theme's coded turns", shrink=0.8)
+    i, j = np.unravel_index(np.argmax(values_), values_.shape)
+    shown = f"the {len(grid)} legal provisions with the most talk bearing on them" if slide else f"{len(grid)} legal provisions"
+    alt = (
+        f"Heatmap of {shown} against {len(themes_)} themes: the share of each theme's coded "
+        f"participant turns that bear on each provision. The strongest meeting point is "
+        f"{provision_label(provisions)[grid.index[i]]} with {themes_[j]} ({values_[i, j]:.0f}% of that theme's turns)."
+    )
+    return fig, alt
+
+
+def _heatmap(ax, values_, top: float, cell_format: str, cell_pt: float):
+    """Cells coloured and labelled with their value (blank below 0.5), no frame; returns the image."""
     image = ax.imshow(values_, cmap=SEQUENTIAL, vmin=0, vmax=top, aspect="auto")
     for (i, j), v in np.ndenumerate(values_):
         if v >= 0.5:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8, color="white" if v < 0.55 * top else "black")
-    ax.set_xticks(range(len(cols)), cols, rotation=90)
-    ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
+            ax.text(j, i, cell_format.format(v), ha="center", va="center", fontsize=cell_pt,
+                    color="white" if v < 0.55 * top else "black")
     ax.spines[:].set_visible(False)
-    fig.colorbar(image, ax=ax, label="% of the theme's coded turns", shrink=0.8)
-    i, j = np.unravel_index(np.argmax(values_), values_.shape)
-    alt = (
-        f"Heatmap of {len(rows)} legal provisions against {len(cols)} themes: the share of each theme's coded "
-        f"participant turns that bear on each provision. The strongest meeting point is "
-        f"{provision_label(provisions)[grid.index[i]]} with {theme_labels.get(grid.columns[j], grid.columns[j])} "
-        f"({values_[i, j]:.0f}% of that theme's turns)."
-    )
-    return fig, alt
+    return image

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..artifacts import fmt_count, fmt_int, fmt_pct
-from ..figures import PALETTE, SEQUENTIAL, new_figure, wrap_label
+from ..figures import PALETTE, SEQUENTIAL, SLIDE_WRAP, geometry, new_figure, new_slide_figure, wrap_label
 from . import code_rows, coded_talk, participants_only, theme_of, theme_rows
 
 MASK = "–"  # shown instead of a percentage whose count is masked
@@ -112,19 +112,29 @@ def _wrap(labels, width: int = 26) -> list[str]:
     return [wrap_label(label, width, lines=3) for label in labels]
 
 
-def figure(prev: pd.DataFrame):
-    """Grouped horizontal bars, themes sorted by share of turns: the three prevalences side by side."""
+def figure(prev: pd.DataFrame, slide: bool = False):
+    """Grouped horizontal bars, themes sorted by share of turns: the three prevalences side by side.
+
+    `slide=True`: the deck's version, slide-sized with large text, the legend beside the bars and "%" on
+    the ticks instead of an axis title, so nine themes fit on one slide.
+    """
     data = prev.sort_values("pct_segments", kind="stable")
-    fig, ax = new_figure(height_in=0.55 * len(data) + 1.2)
-    y = np.arange(len(data))
-    series = [("pct_segments", "coded turns"), ("pct_speakers", "participants"), ("pct_groups", "groups")]
-    height = 0.26
-    for i, (column, name) in enumerate(series):
-        ax.barh(y + (1 - i) * height, 100 * data[column], height=height, color=PALETTE[i], label=f"% of {name}")
-    ax.set_yticks(y, _wrap(data["label"]))
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Share of coded participant turns, participants and groups (%)")
-    ax.legend(loc="lower right", ncols=3, bbox_to_anchor=(1, 1))
+    with geometry(slide):
+        fig, ax = new_slide_figure() if slide else new_figure(height_in=0.55 * len(data) + 1.2)
+        y = np.arange(len(data))
+        series = [("pct_segments", "coded turns"), ("pct_speakers", "participants"), ("pct_groups", "groups")]
+        height = 0.26
+        for i, (column, name) in enumerate(series):
+            ax.barh(y + (1 - i) * height, 100 * data[column], height=height, color=PALETTE[i], label=f"% of {name}")
+        ax.set_xlim(0, 100)
+        if slide:
+            ax.set_yticks(y, [wrap_label(label, SLIDE_WRAP) for label in data["label"]])
+            ax.xaxis.set_major_formatter("{x:.0f}%")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+        else:
+            ax.set_yticks(y, _wrap(data["label"]))
+            ax.set_xlabel("Share of coded participant turns, participants and groups (%)")
+            ax.legend(loc="lower right", ncols=3, bbox_to_anchor=(1, 1))
     alt = "Horizontal bar chart of theme prevalence. " + "; ".join(
         f"{r.label}: {fmt_pct(r.pct_segments)} of coded turns, {fmt_pct(r.pct_speakers)} of participants, "
         f"{fmt_pct(r.pct_groups)} of groups"
