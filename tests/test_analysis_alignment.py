@@ -3,7 +3,7 @@ import pytest
 
 from analysis_study import tiny_study
 from peerpaper.analysis import alignment
-from peerpaper.figures import overlapping_labels
+from peerpaper.figures import SLIDE_SIZE_IN, overlapping_labels
 
 PROVISIONS = pd.DataFrame(
     {
@@ -46,3 +46,22 @@ def test_values_table_and_figure():
     assert printed["Provision"].iloc[2] == "Some Act 2000" and printed["Theme it meets most"].iloc[2] == "–"
     fig, alt = alignment.figure(counts, PROVISIONS, labels)
     assert overlapping_labels(fig) == [] and "(100% of that theme's turns)" in alt
+
+
+def test_slide_figure_shows_the_provisions_with_most_talk_named_by_conduct():
+    study = tiny_study()
+    labels = study.codebook.set_index("code_id")["label"]
+    counts = alignment.bearing(study, PROVISIONS, MAPPING)
+    fig, alt = alignment.figure(counts, PROVISIONS, labels, slide=True)
+    assert tuple(fig.get_size_inches()) == pytest.approx(SLIDE_SIZE_IN) and overlapping_labels(fig) == []
+    ax = fig.axes[0]
+    # brothel law (4 turns) before soliciting (2); the provision nobody talked about is left out
+    shown = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    assert shown == ["Keeping a brothel", "Loitering or soliciting"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Theme A", "Theme B"]
+    assert "100%" in [t.get_text() for t in ax.texts] and "the 2 legal provisions with the most talk" in alt
+
+
+def test_short_label_falls_back_to_the_instrument():
+    short = alignment.short_label(PROVISIONS).tolist()
+    assert short == ["Keeping a brothel", "Loitering or soliciting", "Some Act 2000"]

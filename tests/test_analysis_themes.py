@@ -2,7 +2,7 @@ import pytest
 
 from analysis_study import tiny_study
 from peerpaper.analysis import coded_talk, theme_of, themes
-from peerpaper.figures import overlapping_labels
+from peerpaper.figures import SLIDE_SIZE_IN, overlapping_labels
 
 
 def test_coded_talk_is_participant_turns_first_coder():
@@ -68,3 +68,11 @@ def test_figures_have_readable_labels_and_alt_numbers():
     assert "Theme A: 80% of coded turns" in alt
     fig, alt = themes.sector_figure(themes.by_sector(study, k=2), prev.set_index("id")["label"])
     assert overlapping_labels(fig) == [] and "street 100%" in alt
+
+
+def test_slide_figure_is_slide_sized_with_the_same_numbers():
+    prev = themes.prevalence(tiny_study())
+    fig, alt = themes.figure(prev, slide=True)
+    assert tuple(fig.get_size_inches()) == pytest.approx(SLIDE_SIZE_IN)
+    assert alt == themes.figure(prev)[1]
+    assert overlapping_labels(fig) == [] and fig.axes[0].get_xticklabels()[-1].get_text() == "100%"

@@ -93,16 +93,21 @@ def wrap_label(text, width: int = 28, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder=" …"))
 
 
-def overlapping_labels(fig) -> list[tuple[str, str]]:
-    """Pairs of tick labels whose drawn boxes intersect (on the same axis): what a reader cannot read."""
+def texts(fig) -> list:
+    """Every piece of text a reader sees: tick labels, axis labels, titles, annotations, legends, colour bars."""
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    clashes = []
+    found = list(fig.texts)
     for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
-            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels]
-            for (a, box_a), (b, box_b) in combinations(boxes, 2):
-                if box_a.overlaps(box_b):
-                    clashes.append((a, b))
-    return clashes
+        found += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        found += ax.xaxis.get_ticklabels(which="both") + ax.yaxis.get_ticklabels(which="both")
+        found += ax.get_legend().get_texts() if ax.get_legend() else []
+    for legend in fig.legends:
+        found += legend.get_texts()
+    return [t for t in found if t.get_visible() and t.get_text().strip()]
+
+
+def overlapping_labels(fig) -> list[tuple[str, str]]:
+    """Pairs of texts whose drawn boxes intersect: what a reader cannot read."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts(fig)]
+    return [(a, b) for (a, box_a), (b, box_b) in combinations(boxes, 2) if box_a.overlaps(box_b)]

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..artifacts import fmt_int, fmt_pct
-from ..figures import SEQUENTIAL, SLIDE_ANNOTATION_PT, SLIDE_WRAP, geometry, new_figure, new_slide_figure, wrap_label
+from ..figures import (SEQUENTIAL, SLIDE_ANNOTATION_PT, SLIDE_WRAP, geometry, new_figure, new_slide_figure,
+                       wrap_label)
 from . import code_rows, coded_talk, incidence, theme_rows
 
 SLIDE_PROVISIONS = 4  # columns a slide can name legibly
@@ -101,10 +102,11 @@ def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series, slid
     provisions with the most talk, named by their conduct, themes as rows, "%" in the cells and no colour bar.
     """
     grid = shares(counts)
-    if slide:
-        grid = grid.loc[counts["by_provision"].sort_values(ascending=False, kind="stable").index[:SLIDE_PROVISIONS]]
-    elif (counts["by_provision"] > 0).any():
+    if (counts["by_provision"] > 0).any():
         grid = grid[counts["by_provision"] > 0]
+    if slide:
+        most = counts["by_provision"].reindex(grid.index).sort_values(ascending=False, kind="stable")
+        grid = grid.loc[most.index[:SLIDE_PROVISIONS]]
     values_ = 100 * grid.to_numpy(dtype=float)
     top = max(values_.max(), 1.0)
     themes_ = [theme_labels.get(t, t) for t in grid.columns]
@@ -112,7 +114,8 @@ def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series, slid
         if slide:
             fig, ax = new_slide_figure()
             _heatmap(ax, values_.T, top, "{:.0f}%", SLIDE_ANNOTATION_PT)
-            ax.set_xticks(range(len(grid)), [wrap_label(s, 19, lines=3) for s in short_label(provisions)[grid.index]])
+            provisions_ = short_label(provisions)[grid.index]
+            ax.set_xticks(range(len(grid)), [wrap_label(s, 19, lines=3) for s in provisions_])
             ax.set_yticks(range(len(themes_)), [wrap_label(t, SLIDE_WRAP) for t in themes_])
         else:
             fig, ax = new_figure(height_in=0.34 * len(grid) + 2.6)
@@ -122,7 +125,8 @@ def figure(counts: dict, provisions: pd.DataFrame, theme_labels: pd.Series, slid
             ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
             fig.colorbar(image, ax=ax, label="% of the theme's coded turns", shrink=0.8)
     i, j = np.unravel_index(np.argmax(values_), values_.shape)
-    shown = f"the {len(grid)} legal provisions with the most talk bearing on them" if slide else f"{len(grid)} legal provisions"
+    shown = f"{len(grid)} legal provisions"
+    shown = f"the {shown} with the most talk bearing on them" if slide else shown
     alt = (
         f"Heatmap of {shown} against {len(themes_)} themes: the share of each theme's coded "
         f"participant turns that bear on each provision. The strongest meeting point is "
