@@ -388,7 +388,13 @@ def run_tasks(plan: Plan, selected: list[str] | None, jobs: int | None, verbose:
     }
     jobs = jobs or os.cpu_count() or 1
     argv = ["run", "-n", str(jobs), "-P", "thread", *(selected or [])]
-    return DoitMain(ModuleTaskLoader(namespace)).run(argv)
+    streams = sys.stdout, sys.stderr
+    try:
+        return DoitMain(ModuleTaskLoader(namespace)).run(argv)
+    finally:
+        # doit captures each action's output by swapping the process-wide sys.stdout; with parallel
+        # threads the swaps interleave and can leave a capture buffer in place: put the real ones back
+        sys.stdout, sys.stderr = streams
 
 
 def make_plan(data: Path | None = None, params: list[str] | None = None, engine: str = "builtin",
