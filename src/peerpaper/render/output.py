@@ -45,8 +45,8 @@ def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tupl
                 url = "/" + path.relative_to(root).as_posix()
             except ValueError:
                 raise RenderError(f"{prepared.where(url)}: image outside the project: {path}") from None
-        else:
-            url = str(path)
+        else:  # relative to pandoc's working folder: an absolute path would differ between clones
+            url = os.path.relpath(path, prepared.document.path.parent)
         return {"t": "Image", "c": [[attr[0], attr[1], pairs], inlines, [url, title]]}
 
     return walk(blocks, visit), alts

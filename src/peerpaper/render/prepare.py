@@ -6,6 +6,8 @@ cross-references are resolved, as Quarto orders them); each format's writer only
 
 from __future__ import annotations
 
+import os
+
 import datetime as dt
 import json
 import re
@@ -117,7 +119,7 @@ def bibliography_and_csl(project: Project, document: Document) -> tuple[list[Pat
 
 
 def pandoc_metadata(meta: dict, people: list[Author], date: str | None, bibs: list[Path], csl: Path,
-                    notice: str) -> dict:
+                    notice: str, base: Path) -> dict:
     """The metadata pandoc's readers, citeproc and our templates need, in pandoc's own names."""
     out = {k: meta[k] for k in ("title", "subtitle", "abstract", "keywords", "lang", "nocite", "abstract-title",
                                 "title-slide-attributes") if meta.get(k)}
@@ -127,9 +129,9 @@ def pandoc_metadata(meta: dict, people: list[Author], date: str | None, bibs: li
         out["authors"] = [{"name": a.name, "affiliation": "; ".join(a.affiliations)} for a in people]
     if date:
         out["date"] = date
-    if bibs:
-        out["bibliography"] = [str(b) for b in bibs]
-        out["csl"] = str(csl)
+    if bibs:  # relative to the document (pandoc's working folder): DOCX keeps them as custom properties
+        out["bibliography"] = [os.path.relpath(b, base) for b in bibs]
+        out["csl"] = os.path.relpath(csl, base)
         out["link-citations"] = True
     if notice:
         out["synthetic-notice"] = notice
@@ -146,7 +148,8 @@ def prepare(project: Project, document: Document, epoch: str) -> Prepared:
     notice = str(meta.get("synthetic_notice") or project.variables.get("synthetic_notice") or "").strip()
     people = authors(meta, document.path)
     bibs, csl = bibliography_and_csl(project, document)
-    header = pandoc_metadata(meta, people, display_date(meta.get("date"), epoch), bibs, csl, notice)
+    header = pandoc_metadata(meta, people, display_date(meta.get("date"), epoch), bibs, csl, notice,
+                             document.path.parent)
     markdown = "---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=True) + "---\n\n" + source.text
     where = str(document.path)
     doc = pandoc.read_markdown(markdown, cwd=document.path.parent, epoch=epoch, what=where)
