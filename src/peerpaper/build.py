@@ -23,14 +23,6 @@ from . import manifest, notebooks, publish
 from .errors import PaperError
 from .paths import project_root
 
-# Each format of the Quarto project and the file it makes (the names reviewers and presenters look for).
-OUTPUTS = {
-    "html": "paper.html",
-    "pdf": "paper.pdf",
-    "docx": "paper.docx",
-    "revealjs": "slides.html",
-    "pptx": "slides.pptx",
-}
 RESERVED = {"data_dir", "out_dir", "policy_dir"}  # paths the build sets, so that checks on them hold
 
 
@@ -236,10 +228,10 @@ def write_variables(plan: Plan) -> None:
         shutil.copyfile(table, analysis / "tables" / table.name)
 
 
-def render_format(plan: Plan, fmt: str) -> None:
+def render_document(plan: Plan, formats: list[str]) -> None:
     from . import render
 
-    render.render(plan.root, plan.site, formats=(fmt,), engine=plan.engine)
+    render.render(plan.root, plan.site, formats=tuple(formats), engine=plan.engine)
 
 
 def export_notebook(plan: Plan, nb: Path) -> None:
@@ -250,19 +242,18 @@ def site_files(plan: Plan) -> list[Path]:
     return sorted(p for p in plan.site.rglob("*") if p.is_file() and p.name != "manifest.json")
 
 
-def scan(plan: Plan) -> None:
+def scan(plan: Plan, files: list[Path]) -> None:
     """Nothing reaches `_output/` until every text in it has been searched for identifiers."""
     from . import privacy
-    from .study import load_study
 
+    roster = privacy.load_roster(plan.data / "roster.csv")
     allow = privacy.load_allowlist(privacy.SHIPPED_ALLOWLIST) + privacy.load_allowlist(plan.data / "allowlist.csv")
-    privacy.check_outputs(
-        site_files(plan),
-        privacy.load_roster(plan.data / "roster.csv"),
-        allow,
-        segments=load_study(plan.data).segments,
-        citation_keys=privacy.citation_keys(plan.root / "references.bib"),
-    )
+    keys = privacy.citation_keys(plan.root / "references.bib")
+    if privacy.scan_outputs(files, roster, allow, citation_keys=keys):
+        from .study import load_study  # only now: naming the segment behind each hit needs the data
+
+        segments = load_study(plan.data).segments
+        privacy.check_outputs(files, roster, allow, segments=segments, citation_keys=keys)
 
 
 def write_manifest(plan: Plan, render_inputs: list[Path], nb_inputs: dict[str, list[Path]]) -> None:
@@ -306,7 +297,9 @@ def tasks(plan: Plan) -> dict:
         nb.stem: [nb, *plan.data_files(), *plan.policy_files(), *notebooks.package_dependencies(nb, package_dir), *lock]
         for nb in nbs
     }
-    site_targets = [plan.site / name for name in OUTPUTS.values()] + [
+    made = render.outputs(plan.root)  # document -> {format: file}: one render task per document, so
+    # the document is read and its citations processed once for all its formats
+    site_targets = [plan.site / name for formats in made.values() for name in formats.values()] + [
         plan.site / "notebooks" / f"{nb.stem}.html" for nb in nbs
     ] + [plan.site / "analysis" / "values.json"]
 
@@ -334,13 +327,13 @@ def tasks(plan: Plan) -> dict:
                 "targets": [plan.root / "_variables.yml", plan.site / "analysis" / "values.json"], "verbosity": 0}
 
     def task_render():
-        for fmt, name in OUTPUTS.items():
+        for document, formats in made.items():
             yield {
-                "name": fmt,
-                "actions": [(_guard(render_format), [plan, fmt])],
+                "name": document,
+                "actions": [(_guard(render_document), [plan, list(formats)])],
                 "file_dep": render_inputs + stamps + [plan.root / "_variables.yml"],
                 "task_dep": ["check:references"],
-                "targets": [plan.site / name],
+                "targets": [plan.site / name for name in formats.values()],
                 "uptodate": [config_changed(plan.engine)],
                 "verbosity": 0,
             }
@@ -352,8 +345,13 @@ def tasks(plan: Plan) -> dict:
                    "verbosity": 0}
 
     def task_scan():
-        return {"actions": [(_guard(scan), [plan])], "file_dep": site_targets + stamps + plan.data_files(),
-                "verbosity": 0}
+        """One scan per output, so an edit to the paper rescans only what it changed."""
+        private = [p for p in plan.data_files() if p.name in PRIVATE_FILES]
+        for target in site_targets:
+            files = [target.parent] if target.name == "values.json" else [target]  # values and tables
+            yield {"name": target.relative_to(plan.site).as_posix(), "actions": [(_guard(scan), [plan, files])],
+                   "file_dep": [target, *private] + (stamps if target.name == "values.json" else []),
+                   "verbosity": 0}
 
     def task_manifest():
         return {"actions": [(_guard(write_manifest), [plan, render_inputs, nb_inputs])],
@@ -420,7 +418,10 @@ def build(data: Path | None = None, params: list[str] | None = None, jobs: int |
     selected = ["publish"]
     code = run_tasks(plan, selected, jobs, verbose)
     if code == 0:
-        print(f"Outputs in {os.path.relpath(plan.output)}/: " + ", ".join(OUTPUTS.values()))
+        from . import render
+
+        names = [name for formats in render.outputs(plan.root).values() for name in formats.values()]
+        print(f"Outputs in {os.path.relpath(plan.output)}/: " + ", ".join(names))
     return code
 
 

@@ -4,7 +4,7 @@ Text is taken the way a reader meets it: HTML and SVG as visible text plus alt/t
 (scripts, styles and embedded base64 images skipped: lxml parses the page, so reveal.js's own code is
 never mistaken for prose); JSON string values; CSV cells; notebook outputs (source cells are code, not
 output); Markdown/Quarto line by line with citation syntax understood; DOCX (python-docx), PPTX
-(python-pptx) and PDF (pypdf) through their libraries. A hit found in a segment's text is named by that
+(python-pptx) and PDF (pypdfium2) through their libraries. A hit found in a segment's text is named by that
 segment's id (substring match), so the author knows which turn to fix in the data, not just where it
 surfaced.
 """
@@ -12,7 +12,6 @@ surfaced.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -167,12 +166,19 @@ def _pptx(path: Path) -> Iterator[tuple[str, int | None, str]]:
 
 
 def _pdf(path: Path) -> Iterator[tuple[str, int | None, str]]:
-    """Page text, with a URL that the layout broke over two lines joined again."""
-    from pypdf import PdfReader
+    """Page text, with a URL that the layout broke over two lines joined again.
 
-    for number, page in enumerate(PdfReader(io.BytesIO(path.read_bytes())).pages, start=1):
-        text = re.sub(r"(https?://\S*)\n(?=[./\w])", r"\1", page.extract_text() or "")
-        yield f"{path}:page {number}", 1, text
+    pypdfium2 (PDFium, the engine of Chrome's viewer) reads the text about 30 times faster than pypdf."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        for number, page in enumerate(document, start=1):
+            text = page.get_textpage().get_text_range().replace("\r\n", "\n")
+            text = re.sub(r"(https?://\S*)\n(?=[./\w])", r"\1", text)
+            yield f"{path}:page {number}", 1, text
+    finally:
+        document.close()
 
 
 def _with_segment(hit: Hit, segments: pd.DataFrame) -> Hit:

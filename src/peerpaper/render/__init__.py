@@ -21,7 +21,7 @@ from .output import temp_path
 from .prepare import RESOURCES, bibliography_and_csl, prepare
 from .project import FORMATS, RenderError, documents, load_project
 
-__all__ = ["render", "inputs", "RenderError", "FORMATS"]
+__all__ = ["render", "inputs", "outputs", "RenderError", "FORMATS"]
 
 WRITERS = {"html": html.write, "pdf": typst.write, "docx": docx.write, "revealjs": revealjs.write,
            "pptx": pptx.write}
@@ -79,6 +79,12 @@ def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") 
     for final, temp in temps:
         os.replace(temp, final)
     return {final.name: final for final, _ in temps}
+
+
+def outputs(root: Path) -> dict[str, dict[str, str]]:
+    """What `render` makes, per document: {document stem: {format: output file name}} (no pandoc)."""
+    project = load_project(Path(root).resolve())
+    return {d.path.stem: {f: d.output_name(f) for f in d.formats} for d in documents(project)}
 
 
 _INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+?)\s*>\}\}")
