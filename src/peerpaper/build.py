@@ -384,7 +384,8 @@ def run_tasks(plan: Plan, selected: list[str] | None, jobs: int | None, verbose:
         "verbosity": 2 if verbose else 0,
         "check_file_uptodate": "md5",
     }
-    jobs = jobs or os.cpu_count() or 1
+    # twice the cores: a notebook spends much of its time starting a kernel and importing, not computing
+    jobs = jobs or 2 * (os.cpu_count() or 1)
     argv = ["run", "-n", str(jobs), "-P", "thread", *(selected or [])]
     streams = sys.stdout, sys.stderr
     try:

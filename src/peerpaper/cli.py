@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="validate, analyse, render: everything in _output/")
     b.add_argument("--data", help="data folder (default: data/synthetic)")
     b.add_argument("-P", "--param", action="append", default=[], metavar="NAME=VALUE")
-    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--jobs", type=int, default=None, help="steps run at once (default: twice the cores)")
     b.add_argument("--engine", choices=["builtin", "quarto"], default="builtin")
     b.add_argument("-v", "--verbose", action="store_true")
     b.set_defaults(func=_build)
