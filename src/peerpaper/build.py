@@ -373,7 +373,7 @@ def run_tasks(plan: Plan, selected: list[str] | None, jobs: int | None, verbose:
     from .progress import ProgressReporter
 
     plan.build_dir.mkdir(exist_ok=True)
-    os.environ["SOURCE_DATE_EPOCH"] = manifest.source_date_epoch(plan.root)
+    os.environ["SOURCE_DATE_EPOCH"] = manifest.source_date_epoch(plan.root)  # for every step and kernel
     os.environ.setdefault("PYTHONHASHSEED", "0")
     os.environ["PAPER_ROOT"] = str(plan.root)
     namespace = tasks(plan)

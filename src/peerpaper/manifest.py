@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -36,8 +37,11 @@ def git(root: Path, *args: str) -> str:
 
 
 def source_date_epoch(root: Path) -> str:
-    """The last commit's time: dates inside outputs follow the sources, not the clock."""
-    return git(root, "log", "-1", "--format=%ct") or "315532800"  # 1980-01-01, zip's earliest
+    """$SOURCE_DATE_EPOCH, else the last commit's time: dates inside outputs follow the sources, not the
+    clock. Outside a git checkout, 1980-01-01 (the earliest date a zip entry, so a DOCX, can hold)."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return os.environ["SOURCE_DATE_EPOCH"]
+    return git(root, "log", "-1", "--format=%ct") or "315532800"
 
 
 def tool_versions() -> dict[str, str]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..manifest import source_date_epoch
 from . import docx, html, pptx, revealjs, typst
 from .output import temp_path
 from .prepare import RESOURCES, bibliography_and_csl, prepare
@@ -25,20 +25,6 @@ __all__ = ["render", "inputs", "outputs", "RenderError", "FORMATS"]
 
 WRITERS = {"html": html.write, "pdf": typst.write, "docx": docx.write, "revealjs": revealjs.write,
            "pptx": pptx.write}
-
-
-def source_date_epoch(root: Path) -> str:
-    """SOURCE_DATE_EPOCH, else the time of the last commit, else 0: never the clock."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        return os.environ["SOURCE_DATE_EPOCH"]
-    try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                             timeout=10)
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return "0"
 
 
 def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") -> dict[str, Path]:
