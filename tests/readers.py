@@ -577,6 +577,33 @@ def pptx_problems(pptx_path: Path) -> list[str]:
     return problems
 
 
+def pptx_layout_problems(pptx_path: Path) -> list[str]:
+    """What PowerPoint would show badly: a shape running off the slide, or text drawn over a picture."""
+    import pptx
+
+    deck = pptx.Presentation(str(pptx_path))
+    problems = []
+
+    def box(shape):
+        return shape.left, shape.top, shape.left + shape.width, shape.top + shape.height
+
+    for number, slide in enumerate(deck.slides, start=1):
+        shapes = [s for s in slide.shapes if s.width is not None and s.top is not None]
+        for shape in shapes:
+            left, top, right, bottom = box(shape)
+            if left < 0 or top < 0 or right > deck.slide_width or bottom > deck.slide_height:
+                problems.append(f"slide {number}: {shape.name} runs off the slide")
+        pictures = [s for s in shapes if s.shape_type == 13]
+        texts = [s for s in shapes if s.has_text_frame and s.text_frame.text.strip()]
+        for picture in pictures:
+            a = box(picture)
+            for text in texts:
+                b = box(text)
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    problems.append(f"slide {number}: text {text.text_frame.text[:40]!r} is drawn over a picture")
+    return problems
+
+
 def pptx_slide_count(pptx_path: Path) -> int:
     import pptx
 

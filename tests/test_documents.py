@@ -80,6 +80,20 @@ def test_pptx_slides_have_notes_and_described_pictures(outputs):
     assert not problems, readers.listed(problems)
 
 
+def test_pptx_text_stays_on_the_slide_and_off_the_pictures(outputs):
+    assert readers.pptx_layout_problems(outputs / "slides.pptx") == []
+
+
+def test_pptx_layout_check_reports_text_over_a_picture(outputs, tmp_path):
+    deck = pptx.Presentation(outputs / "slides.pptx")
+    slide = next(s for s in deck.slides if any(shape.shape_type == 13 for shape in s.shapes))
+    picture = next(shape for shape in slide.shapes if shape.shape_type == 13)
+    box = slide.shapes.add_textbox(picture.left, picture.top, picture.width, picture.height // 2)
+    box.text_frame.text = "A sentence laid over the figure"
+    deck.save(tmp_path / "slides.pptx")
+    assert any("drawn over a picture" in p for p in readers.pptx_layout_problems(tmp_path / "slides.pptx"))
+
+
 def test_pptx_has_a_conference_talks_number_of_slides(outputs):
     assert readers.pptx_slide_count(outputs / "slides.pptx") in DECK_SLIDES
 

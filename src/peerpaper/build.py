@@ -292,6 +292,8 @@ def tasks(plan: Plan) -> dict:
     lock = [p for p in (plan.root / "requirements.lock",) if p.exists()]
     render_inputs = [p for p in render.inputs(plan.root) if p.exists() and not p.is_relative_to(plan.build_dir)
                      and p.name != "_variables.yml"]
+    render_code = notebooks.import_closure(["peerpaper.render"], package_dir)
+    privacy_code = notebooks.import_closure(["peerpaper.privacy", "peerpaper.study"], package_dir)
     stamps = [plan.stamp(nb.stem) for nb in nbs]
     nb_inputs = {
         nb.stem: [nb, *plan.data_files(), *plan.policy_files(), *notebooks.package_dependencies(nb, package_dir), *lock]
@@ -331,7 +333,7 @@ def tasks(plan: Plan) -> dict:
             yield {
                 "name": document,
                 "actions": [(_guard(render_document), [plan, list(formats)])],
-                "file_dep": render_inputs + stamps + [plan.root / "_variables.yml"],
+                "file_dep": render_inputs + render_code + stamps + [plan.root / "_variables.yml"],
                 "task_dep": ["check:references"],
                 "targets": [plan.site / name for name in formats.values()],
                 "uptodate": [config_changed(plan.engine)],
@@ -350,7 +352,7 @@ def tasks(plan: Plan) -> dict:
         for target in site_targets:
             files = [target.parent] if target.name == "values.json" else [target]  # values and tables
             yield {"name": target.relative_to(plan.site).as_posix(), "actions": [(_guard(scan), [plan, files])],
-                   "file_dep": [target, *private] + (stamps if target.name == "values.json" else []),
+                   "file_dep": [target, *private, *privacy_code] + (stamps if target.name == "values.json" else []),
                    "verbosity": 0}
 
     def task_manifest():

@@ -82,16 +82,12 @@ def _module_imports(path: Path, module: str) -> frozenset[str]:
     return frozenset(_imports(path.read_text(encoding="utf-8"), module))
 
 
-def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
-    """Every file of the package a notebook imports, directly or through other package modules.
-
-    A change to rendering code must not re-run the analysis, and a change to the analysis must: so the
-    dependency is the import closure, read statically with `ast`, not the whole package.
-    """
-    todo = [(m, "") for m in _imports(_code_of_notebook(notebook), "")]
+def import_closure(modules, package_dir: Path) -> list[Path]:
+    """The files of the package behind dotted module names, and of every package module they import."""
+    todo = list(modules)
     seen: dict[str, Path] = {}
     while todo:
-        dotted, _ = todo.pop()
+        dotted = todo.pop()
         for i in range(1, dotted.count(".") + 2):  # the module and every package above it
             name = ".".join(dotted.split(".")[:i])
             if name in seen:
@@ -101,8 +97,17 @@ def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
                 continue  # an attribute imported from a module, not a module
             seen[name] = path
             module = name if path.name != "__init__.py" else name + ".__init__"
-            todo.extend((m, name) for m in _module_imports(path, module))
+            todo.extend(_module_imports(path, module))  # imports under `if TYPE_CHECKING:` count too
     return sorted(set(seen.values()))
+
+
+def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
+    """Every file of the package a notebook imports, directly or through other package modules.
+
+    A change to rendering code must not re-run the analysis, and a change to the analysis must: so the
+    dependency is the import closure, read statically with `ast`, not the whole package.
+    """
+    return import_closure(_imports(_code_of_notebook(notebook), ""), package_dir)
 
 
 def execute(notebook: Path, executed: Path, params: dict, cwd: Path) -> None:

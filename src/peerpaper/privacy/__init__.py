@@ -26,6 +26,13 @@ each output format), `location` (where data may live).
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers, editors and the build's dependency tracing see
+    from .identifiers import KINDS, Allowed, Hit, PrivacyError, load_allowlist, load_roster, mask, scan_text
+    from .location import SYNTHETIC_NOTICE, check_data_location, data_is_synthetic, open_readonly
+    from .outputs import check_outputs, scan_outputs
+    from .suppression import SECONDARY_MARK, small_mark, suppress_small_counts, suppression_note
 
 SHIPPED_ALLOWLIST = Path(__file__).resolve().parent.parent / "resources" / "allowlist.csv"
 

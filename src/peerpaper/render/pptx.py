@@ -53,4 +53,38 @@ def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
         run.font.color.rgb = RGBColor(0x7A, 0x4F, 0x00)
     if title_notes and len(deck.slides):  # Quarto's `title-slide-attributes: data-notes:`
         deck.slides[0].notes_slide.notes_text_frame.text = title_notes
+    for slide in deck.slides:
+        _text_below_picture(slide, deck.slide_height)
     deck.save(str(path))
+
+
+def _text_below_picture(slide, slide_height: int) -> None:
+    """Pandoc lays a figure and the text after it over the same area: shrink the picture (keeping its
+    shape) so that its caption and then the text sit below it, inside the slide."""
+    from pptx.enum.text import MSO_AUTO_SIZE
+
+    pictures = [s for s in slide.shapes if s.shape_type == 13]
+    if len(pictures) != 1:
+        return
+    picture = pictures[0]
+    bottom = picture.top + picture.height
+    boxes = [s for s in slide.shapes if s.is_placeholder and s.placeholder_format.idx != 0 and s.has_text_frame
+             and s.text_frame.text.strip()]
+    captions = [s for s in boxes if s.top >= bottom]  # pandoc puts the caption right under the picture
+    texts = [s for s in boxes if s.top < bottom]  # ...and the slide's text over it
+    if not texts:
+        return
+    margin, line = slide_height // 50, slide_height // 9  # room for one short line of text
+    available = slide_height - picture.top - sum(c.height for c in captions) - line - 2 * margin
+    if picture.height > available:
+        centre = picture.left + picture.width // 2
+        picture.width = int(picture.width * available / picture.height)
+        picture.height = int(available)
+        picture.left = centre - picture.width // 2
+    top = picture.top + picture.height
+    for caption in captions:
+        caption.top, top = top, top + caption.height
+    for text in texts:  # a placeholder inherits its box from the layout: give it all four sides
+        left, width = text.left, text.width
+        text.left, text.top, text.width, text.height = left, top + margin, width, line
+        text.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # PowerPoint shrinks a longer line
