@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -153,3 +154,39 @@ def test_parse_overrides_targets_one_notebook_or_all(project):
     for bad in ("oops", "data_dir=/elsewhere"):
         with pytest.raises(build.BuildError):
             build.parse_overrides([bad], nbs)
+
+
+def real_copy(project: Path, dest: Path) -> Path:
+    """The synthetic study relabelled as real data and kept outside the repository, as real data are."""
+    shutil.copytree(project / "data" / "synthetic", dest)
+    package = json.loads((dest / "datapackage.json").read_text())
+    package["synthetic"] = False
+    (dest / "datapackage.json").write_text(json.dumps(package, indent=2))
+    return dest
+
+
+def test_real_data_build_has_no_synthetic_notice(project, tmp_path):
+    data = real_copy(project, tmp_path / "study")
+    before = files_and_bytes(data)
+    run_paper(project, "build", "--data", str(data))
+    notice = "Synthetic data"
+    for name in ("paper.html", "slides.html"):
+        assert notice not in (project / "_output" / name).read_text(encoding="utf-8"), name
+    assert yaml_values(project)["data_kind"] == "real"
+    assert files_and_bytes(data) == before  # nothing written into the data folder
+
+
+def test_an_identifier_reaching_an_output_fails_the_build_and_publishes_nothing(project, tmp_path):
+    data = real_copy(project, tmp_path / "study")
+    segments = data / "segments.csv"
+    # an e-mail address in every participant's turn: whichever turns are quoted, one reaches the paper
+    rows = segments.read_text(encoding="utf-8").splitlines()
+    planted = [rows[0]] + [r.replace(',"', ',"Write to jo.bloggs@example.org. ', 1) if ",FAC-" not in r else r
+                           for r in rows[1:]]
+    segments.write_text("\n".join(planted) + "\n", encoding="utf-8")
+    done = run_paper(project, "build", "--data", str(data), check=False)
+    assert done.returncode != 0
+    message = done.stdout + done.stderr
+    assert "email" in message and "segment" in message
+    assert "jo.bloggs@example.org" not in message  # never echoed in full
+    assert not (project / "_output").exists()
