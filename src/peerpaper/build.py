@@ -348,15 +348,18 @@ def tasks(plan: Plan) -> dict:
 
     def task_scan():
         """One scan per output, so an edit to the paper rescans only what it changed."""
-        private = [p for p in plan.data_files() if p.name in PRIVATE_FILES]
+        from .privacy import SHIPPED_ALLOWLIST
+
+        rules = [p for p in plan.data_files() if p.name in PRIVATE_FILES] + [SHIPPED_ALLOWLIST, *privacy_code]
+        rules += [p for p in render_inputs if p.suffix == ".bib"]  # citation keys are not handles
         for target in site_targets:
             files = [target.parent] if target.name == "values.json" else [target]  # values and tables
             yield {"name": target.relative_to(plan.site).as_posix(), "actions": [(_guard(scan), [plan, files])],
-                   "file_dep": [target, *private, *privacy_code] + (stamps if target.name == "values.json" else []),
+                   "file_dep": [target, *rules] + (stamps if target.name == "values.json" else []),
                    "verbosity": 0}
 
     def task_manifest():
-        return {"actions": [(_guard(write_manifest), [plan, render_inputs, nb_inputs])],
+        return {"actions": [(_guard(write_manifest), [plan, render_inputs + render_code, nb_inputs])],
                 "file_dep": site_targets + stamps + plan.data_files(), "task_dep": ["scan"],
                 "targets": [plan.site / "manifest.json"], "verbosity": 0}
 
