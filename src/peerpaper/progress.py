@@ -21,7 +21,6 @@ class ProgressReporter:
         self.out = outstream
         self.started: dict[str, float] = {}
         self.total = 0
-        self.finished = 0
         self.executed: list[str] = []
         self.skipped: list[str] = []
         self.failures: list[tuple[str, str]] = []
@@ -33,7 +32,7 @@ class ProgressReporter:
         self.out.flush()
 
     def initialize(self, tasks, selected_tasks):
-        self.total = sum(1 for t in tasks.values() if t.actions and not t.subtask_of)
+        self.total = sum(1 for t in tasks.values() if t.actions)
 
     def get_status(self, task):
         pass
@@ -45,10 +44,9 @@ class ProgressReporter:
 
     def add_success(self, task):
         if task.name in self.started:
-            self.finished += 1
             self.executed.append(task.name)
             took = time.perf_counter() - self.started[task.name]
-            self.write(f"  ok  {describe(task.name)} ({took:.1f} s) [{self.finished} done]\n")
+            self.write(f"  ok  {describe(task.name)} ({took:.1f} s) [{self.progress()}]\n")
 
     def add_failure(self, task, fail):
         message = fail.get_msg().strip().splitlines()
@@ -60,6 +58,10 @@ class ProgressReporter:
     def skip_uptodate(self, task):
         if task.actions:
             self.skipped.append(task.name)
+
+    def progress(self) -> str:
+        """Steps settled (run or found up to date) out of all steps in the graph."""
+        return f"{len(self.executed) + len(self.skipped)}/{self.total}"
 
     def skip_ignore(self, task):
         pass
