@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 import yaml  # noqa: E402
 
-from peerpaper import build, notebooks, render  # noqa: E402
+from peerpaper import build, notebooks, render, verify  # noqa: E402
 
 
 def run(cmd: list[str], cwd: Path) -> tuple[float, str]:
@@ -71,9 +71,9 @@ def naive_baseline(project: Path) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        base = build.copy_project(REPO, Path(tmp) / "baseline")
+        base = verify.copy_project(REPO, Path(tmp) / "baseline")
         naive = naive_baseline(base)
-        project = build.copy_project(REPO, Path(tmp) / "project")
+        project = verify.copy_project(REPO, Path(tmp) / "project")
         clean, _ = paper(project, "build")
         noop, noop_out = paper(project, "build")
         qmd = project / "paper" / "paper.qmd"

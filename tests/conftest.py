@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from peerpaper import build
+from peerpaper import verify
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def copy_project(dest: Path) -> Path:
     """A copy of the repository as git would ship it, with a git history of its own."""
-    build.copy_project(REPO, dest)
+    verify.copy_project(REPO, dest)
     # a git history of its own, so SOURCE_DATE_EPOCH and the manifest's commit are defined
     env = {**os.environ, "GIT_AUTHOR_DATE": "2025-09-04T14:30:00Z", "GIT_COMMITTER_DATE": "2025-09-04T14:30:00Z"}
     for args in (["init", "-q"], ["add", "-A"],

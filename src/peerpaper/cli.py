@@ -58,9 +58,9 @@ def _render(args) -> int:
 
 
 def _verify(args) -> int:
-    from . import build
+    from . import verify
 
-    return build.verify(data=Path(args.data) if args.data else None, verbose=args.verbose)
+    return verify.verify(data=Path(args.data) if args.data else None, verbose=args.verbose)
 
 
 def _clean(args) -> int:
