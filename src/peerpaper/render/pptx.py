@@ -39,10 +39,12 @@ def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
     for picture, alt in zip(pictures, alts):
         if alt:
             picture._element.nvPicPr.cNvPr.set("descr", alt)
+    if len(deck.slides):
+        _lay_out_title_slide(deck.slides[0], deck.slide_width, deck.slide_height)
     if notice and len(deck.slides):
         width, height = deck.slide_width, deck.slide_height
-        box = deck.slides[0].shapes.add_textbox(Emu(width // 10), Emu(height * 80 // 100), Emu(width * 8 // 10),
-                                                Emu(height // 10))
+        box = deck.slides[0].shapes.add_textbox(Emu(width // 10), Emu(height * 79 // 100), Emu(width * 8 // 10),
+                                                Emu(height // 9))
         box.name = "Synthetic data notice"
         frame = box.text_frame
         frame.word_wrap = True
@@ -55,7 +57,65 @@ def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
         deck.slides[0].notes_slide.notes_text_frame.text = title_notes
     for slide in deck.slides:
         _text_below_picture(slide, deck.slide_height)
+        for shape in slide.shapes:
+            _fit(shape)
     deck.save(str(path))
+
+
+# Pandoc's title slide stacks a long title, the subtitle and authors, and puts the date (here the session)
+# in a small footer box: give each a band of its own, top to bottom, the notice (if any) last.
+TITLE_BANDS = {"Title": (0.04, 0.28), "Subtitle": (0.33, 0.30), "Date": (0.65, 0.12)}
+FIT_POINTS = {"Title": 32, "Subtitle": 18, "Date": 14}  # the largest size text may keep; it shrinks to fit
+BODY_POINTS, CAPTION_POINTS, SMALLEST_POINTS = 24, 14, 10
+
+
+def _lay_out_title_slide(slide, width: int, height: int) -> None:
+    for shape in slide.placeholders:
+        band = next((b for name, b in TITLE_BANDS.items() if shape.name.startswith(name)), None)
+        if band:
+            shape.left, shape.width = width // 20, width * 9 // 10
+            shape.top, shape.height = int(height * band[0]), int(height * band[1])
+
+
+def _fit(shape) -> None:
+    """Shrink a text box's type until its text fits the box (python-pptx measures it with DejaVu Sans,
+    which matplotlib ships), so nothing runs off a slide in PowerPoint or LibreOffice alike."""
+    if not shape.has_text_frame or not shape.text_frame.text.strip() or shape.width is None:
+        return
+    if shape.is_placeholder and shape.placeholder_format.idx == 0 and not shape.name.startswith("Title 1"):
+        return
+    name = shape.name.split()[0]
+    if shape.is_placeholder and shape.placeholder_format.idx == 0:
+        limit = FIT_POINTS["Title"] if _on_title_slide(shape) else None
+    elif name in FIT_POINTS and _on_title_slide(shape):
+        limit = FIT_POINTS[name]
+    elif shape.text_frame.text.startswith("Figure "):
+        limit = CAPTION_POINTS
+    else:
+        limit = BODY_POINTS
+    if limit is None:
+        return
+    from pptx.text.layout import TextFitter
+    from pptx.util import Pt
+
+    frame = shape.text_frame
+    # measured in 80% of the box: bullets, indents and the reader's own font take the rest
+    room = (shape.width * 8 // 10, shape.height * 8 // 10)
+    try:
+        size = TextFitter.best_fit_font_size(frame.text, room, limit, _MEASURING_FONT)
+    except (TypeError, ValueError):  # a word wider than the box (a long URL): no size fits it whole
+        size = SMALLEST_POINTS
+    frame.word_wrap = True
+    for paragraph in frame.paragraphs:  # only the size: bold, italics and links stay as pandoc wrote them
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+
+
+def _on_title_slide(shape) -> bool:
+    return shape.part.slide_layout.name == "Title Slide"
+
+
+_MEASURING_FONT = str(Path(__import__("matplotlib").get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
 def _text_below_picture(slide, slide_height: int) -> None:
