@@ -417,7 +417,7 @@ def make_plan(data: Path | None = None, params: list[str] | None = None, engine:
 
 
 def build(data: Path | None = None, params: list[str] | None = None, jobs: int | None = None,
-          engine: str = "builtin", verbose: bool = False, only_render: bool = False, root: Path | None = None) -> int:
+          engine: str = "builtin", verbose: bool = False, root: Path | None = None) -> int:
     plan = make_plan(data, params, engine, root)
     publish.recover(plan.output)
     selected = ["publish"]

@@ -51,12 +51,6 @@ def _build(args) -> int:
     )
 
 
-def _render(args) -> int:
-    from . import build
-
-    return build.build(only_render=True, engine=args.engine, verbose=args.verbose)
-
-
 def _verify(args) -> int:
     from . import verify
 
@@ -105,11 +99,6 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=["builtin", "quarto"], default="builtin")
     b.add_argument("-v", "--verbose", action="store_true")
     b.set_defaults(func=_build)
-
-    r = sub.add_parser("render", help="render the paper and deck from the current analysis")
-    r.add_argument("--engine", choices=["builtin", "quarto"], default="builtin")
-    r.add_argument("-v", "--verbose", action="store_true")
-    r.set_defaults(func=_render)
 
     v = sub.add_parser("verify", help="re-run from scratch and compare every value and table")
     v.add_argument("--data")
