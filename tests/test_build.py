@@ -86,13 +86,15 @@ def test_interrupted_build_keeps_the_previous_outputs_and_the_next_recovers(proj
     env = {**os.environ, "PAPER_ROOT": str(project)}
     proc = subprocess.Popen([sys.executable, "-m", "peerpaper.cli", "build", "--jobs", "1"], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    for line in proc.stdout:  # kill it once rendering has begun
-        if "... render" in line:
+    seen = []
+    for line in proc.stdout:  # kill it once the paper's render (the longest step) has begun
+        seen.append(line)
+        if "... render paper" in line:
             break
-    time.sleep(0.3)
+    time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert files_and_bytes(project / "_output") == before
+    assert files_and_bytes(project / "_output") == before, "".join(seen)
     done = run_paper(project, "build")
     assert "Built" in done.stdout
     assert b"A sentence added before the build is killed." in (project / "_output" / "paper.html").read_bytes()

@@ -382,8 +382,8 @@ def run_tasks(plan: Plan, selected: list[str] | None, jobs: int | None, verbose:
     os.environ["PAPER_ROOT"] = str(plan.root)
     namespace = tasks(plan)
     namespace["DOIT_CONFIG"] = {
-        "dep_file": str(plan.build_dir / ".doit.json"),
-        "backend": "json",
+        "dep_file": str(plan.build_dir / ".doit.sqlite"),  # SQLite: a killed build cannot half-write it
+        "backend": "sqlite3",
         "reporter": ProgressReporter,
         "verbosity": 2 if verbose else 0,
         "check_file_uptodate": "md5",
