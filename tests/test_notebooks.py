@@ -51,12 +51,10 @@ def promised() -> dict[str, dict[str, set[str]]]:
 
 
 def run(stem: str, out: Path, params: dict) -> nbformat.NotebookNode:
+    """Through the build's own runner: papermill's `cwd` would chdir the test process, which races between
+    the threads running notebooks in parallel."""
     executed = out / "executed" / f"{stem}.ipynb"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    papermill.execute_notebook(
-        NOTEBOOKS / f"{stem}.ipynb", executed, parameters={"out_dir": str(out), **params},
-        cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
-    )
+    notebooks.execute(NOTEBOOKS / f"{stem}.ipynb", executed, {"out_dir": str(out), **params}, cwd=NOTEBOOKS)
     return nbformat.read(executed, as_version=4)
 
 
