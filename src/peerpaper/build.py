@@ -108,20 +108,16 @@ def parse_overrides(pairs: list[str], nbs: list[Path]) -> dict[str, dict[str, ob
     return out
 
 
-def _failed(err: Exception):
-    from doit.exceptions import TaskFailed
-
-    return TaskFailed(str(err))
-
-
 def _guard(action):
     """Run a step; a PaperError becomes a one-line failure instead of a traceback."""
 
     def run(*args, **kwargs):
+        from doit.exceptions import TaskFailed
+
         try:
             action(*args, **kwargs)
         except PaperError as err:
-            return _failed(err)
+            return TaskFailed(str(err))
         return None
 
     run.__name__ = action.__name__
@@ -144,7 +140,7 @@ def check_refs(plan: Plan) -> None:
     from . import bibcheck
 
     messages = bibcheck.check_project(plan.root)
-    errors = [m for m in messages if getattr(m, "level", "error") == "error"]
+    errors = [m for m in messages if m.level == "error"]
     if errors:
         raise BuildError(f"{len(errors)} citation error(s), e.g. {errors[0]} (run `paper check refs`)")
 

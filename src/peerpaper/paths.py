@@ -20,8 +20,4 @@ def project_root() -> Path:
 ROOT = project_root()
 SYNTHETIC_DATA = ROOT / "data" / "synthetic"
 POLICY_DATA = ROOT / "data" / "policy"
-NOTEBOOKS = ROOT / "notebooks"
-BUILD = ROOT / "_build"
-OUTPUT = ROOT / "_output"
-PACKAGE = Path(__file__).resolve().parent
-RESOURCES = PACKAGE / "resources"
+RESOURCES = Path(__file__).resolve().parent / "resources"  # files shipped inside the package

@@ -28,13 +28,15 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..paths import RESOURCES
+
 if TYPE_CHECKING:  # what type checkers, editors and the build's dependency tracing see
     from .identifiers import KINDS, Allowed, Hit, PrivacyError, load_allowlist, load_roster, mask, scan_text
     from .location import SYNTHETIC_NOTICE, check_data_location, data_is_synthetic, open_readonly
     from .outputs import check_outputs, scan_outputs
     from .suppression import SECONDARY_MARK, small_mark, suppress_small_counts, suppression_note
 
-SHIPPED_ALLOWLIST = Path(__file__).resolve().parent.parent / "resources" / "allowlist.csv"
+SHIPPED_ALLOWLIST = RESOURCES / "allowlist.csv"
 
 # Names re-exported from the submodules, imported on first use (PEP 562): the build asks for
 # `check_data_location` on every run, including no-op ones, and must not pay for pandas and scipy.

@@ -6,22 +6,21 @@ cross-references are resolved, as Quarto orders them); each format's writer only
 
 from __future__ import annotations
 
-import os
-
 import datetime as dt
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from ..paths import RESOURCES
 from . import crossref, pandoc
 from .ast import elements, walk
 from .project import Document, Project, RenderError
 from .shortcodes import Source, expand, expand_metadata
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_CSL = RESOURCES / "harvard-cite-them-right.csl"
 _NOT_FOUND = re.compile(r"citation (\S+) not found")
 
