@@ -58,3 +58,20 @@ def built_project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site(built_project) -> Path:
     return built_project / "_output"
+
+
+def conformance_documents(tmp_path: Path):
+    """(project root, its .qmd, the document's formats) for each of the conformance suite's cases (Quarto's
+    own test documents, tests/conformance/quarto_suite.py) whose formats the engine accepts."""
+    from peerpaper.render.project import documents, load_project
+
+    sys.path.insert(0, str(Path(__file__).parent / "conformance"))
+    import quarto_suite
+
+    for case in quarto_suite.cases():
+        root = quarto_suite._project(case, tmp_path)
+        try:
+            formats = documents(load_project(root))[0].formats
+        except Exception:
+            continue  # the formats themselves are refused: nothing is prepared
+        yield root, root / case.name, formats

@@ -143,7 +143,7 @@ def console_problems(opened: OpenedPage) -> list[str]:
 
 _IMAGES_JS = """async () => {
   const describe = (img) => {
-    const fig = img.closest('[id^="fig-"], figure');
+    const fig = img.closest('[id^="fig-"]') || img.closest('figure');  // Quarto puts the id on a div around the figure
     const src = img.getAttribute('src') || img.getAttribute('data-src') || '';
     return (fig && fig.id ? '#' + fig.id + ' ' : '') + (src.startsWith('data:') ? src.slice(0, 30) + '...' : src);
   };
@@ -340,6 +340,26 @@ def overflow_problems(opened: OpenedPage) -> list[str]:
     return problems
 
 
+_SMALL_TEXT_JS = """(minimum) => {
+  const slide = Reveal.getCurrentSlide(), out = [];
+  for (const el of slide.querySelectorAll('*')) {
+    if (el.closest('aside.notes, .slide-number, .controls') || !el.getClientRects().length) continue;
+    const own = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent.trim());
+    if (!own.length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minimum) out.push(`${JSON.stringify(own.join(' ').slice(0, 30))} is ${size.toFixed(1)}px`);
+  }
+  return out.slice(0, 3);
+}"""
+SMALLEST_SLIDE_TEXT_PX = 18  # on the 1280 x 720 slide: read from the back of a conference room
+
+
+def small_text_problems(opened: OpenedPage, minimum: float = SMALLEST_SLIDE_TEXT_PX) -> list[str]:
+    """No text on any slide is set smaller than `minimum` px of the slide (captions and references too)."""
+    return [f"{opened.name}: {label}: {found}, under {minimum}px"
+            for _, label in visit_slides(opened) for found in opened.page.evaluate(_SMALL_TEXT_JS, minimum)]
+
+
 def screenshot_slides(opened: OpenedPage, folder: Path) -> list[Path]:
     shots = []
     for index, _ in visit_slides(opened):
@@ -457,7 +477,7 @@ def pdf_figure_problems(pdf: Path, expected_figures: int, min_graphics: int = 10
     text = _run(tool, "-layout", str(pdf), "-").stdout.split("\f")
     problems, numbers = [], set()
     for index, page_text in enumerate(text[: len(reader.pages)]):
-        captions = re.findall(r"^\s*Figure (\d+)\s*[:.]", page_text, re.M)
+        captions = re.findall(r"^\s*Figure\s(\d+)\s*[:.]", page_text, re.M)
         if not captions:
             continue
         numbers.update(captions)
@@ -622,9 +642,12 @@ def paper_contents(html_path: Path) -> dict:
     headings = [" ".join(h.text_content().split()) for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")
                 if not h.xpath("ancestor::*[@id='refs' or contains(@class,'references')]")]
     figures = main.xpath(".//*[starts-with(@id,'fig-')]")
+    tables = list(main.iter("table"))
     headers = [[" ".join(c.text_content().split()) for c in (t.xpath("./thead/tr[1]/*") or t.xpath(".//tr[1]/*"))]
-               for t in main.iter("table")]
-    return {"headings": headings, "figures": len(figures), "table_headers": headers}
+               for t in tables]
+    rows = [[" ".join(r.xpath("./*[1]")[0].text_content().split()) for r in t.xpath("./tbody/tr") if r.xpath("./*")]
+            for t in tables]
+    return {"headings": headings, "figures": len(figures), "table_headers": headers, "table_rows": rows}
 
 
 def listed(problems: list[str]) -> str:

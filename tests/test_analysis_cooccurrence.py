@@ -55,9 +55,11 @@ def test_values_and_figure():
     values = cooc.values(study, pairs, window=2)
     assert values["cooc_top_pair"] == "Code a1 & Code b1" and values["cooc_top_jaccard"] == "0.40"
     assert values["cooc_funding_deleg_jaccard"] == "n/a"
-    _, jac = cooc.cooccurrence(study, "code", 2)
-    fig, alt = cooc.figure(jac, study.codebook.set_index("code_id")["label"], 2)
+    fig, alt = cooc.figure(pairs, study.codebook.set_index("code_id")["label"], 2)
     assert overlapping_labels(fig) == [] and "Jaccard 0.40" in alt
+    null = cooc.chance(study, "code", 2, permutations=50)
+    fig, alt = cooc.figure(cooc.top_pairs(study, 2, null=null), study.codebook.set_index("code_id")["label"], 2)
+    assert overlapping_labels(fig) == [] and "chance" in alt
 
 
 def test_window_below_one_is_refused():

@@ -5,8 +5,7 @@ from peerpaper.analysis import sample
 def test_groups_table_in_date_order_counts_participants_not_facilitators():
     table = sample.groups_table(tiny_study())
     assert table["group"].tolist() == ["G2", "G1"]
-    assert table["month"].tolist() == ["February 2024", "March 2024"]
-    assert table["setting"].tolist() == ["in person", "online"]
+    assert list(table.columns) == ["group", "participants", "turns", "words"]  # no attribute beside the id quotes carry
     assert table["participants"].tolist() == [1, 2]
     assert table["turns"].tolist() == [3, 4]
     # G1: 2 + 6 + 5 + 4 words; G2: 1 + 5 + 6
@@ -27,6 +26,8 @@ def test_values():
         "n_groups": "2",
         "n_groups_online": "1",
         "n_groups_in_person": "1",
+        "n_groups_setting_unknown": "0",
+        "n_groups_date_unknown": "0",
         "n_participants": "3",
         "n_regions": "2",
         "first_group_month": "February 2024",
@@ -35,7 +36,7 @@ def test_values():
         "n_participant_segments": "5",
         "n_words": "29",
         "median_group_minutes": "76",
-        "participants_per_group_range": "1-2",
+        "participants_per_group_range": "fewer than 3",  # groups of 1 and 2: below k, as tables mask them
         "small_cell_k": "3",
     }
 
@@ -44,3 +45,24 @@ def test_duration_is_optional():
     study = tiny_study()
     study.groups = study.groups.drop(columns="duration_min")
     assert sample.values(study, k=3)["median_group_minutes"] == "n/a"
+
+
+def test_unknown_attributes_are_their_own_category_and_never_a_month():
+    study = tiny_study()
+    study.groups.loc[0, ["date", "setting", "region"]] = ["", "unknown", "unknown"]
+    study.participants.loc[1, "sector"] = "unknown"
+    table = sample.groups_table(study)
+    assert table["group"].tolist() == ["G1", "G2"]  # source order: a date is missing
+    values = sample.values(study, k=3)
+    assert values["n_groups_setting_unknown"] == "1" and values["n_groups_date_unknown"] == "1"
+    assert values["n_regions"] == "1"  # unknown is not a region
+    assert values["first_group_month"] == values["last_group_month"] == "February 2024"
+    sectors = sample.attribute_counts(study, "sector", sample.SECTOR_ORDER)
+    assert sectors.values.tolist()[-2] == ["unknown", 1]
+
+
+def test_a_participant_who_speaks_in_two_groups_counts_in_both_but_once_in_all():
+    study = tiny_study()
+    study.segments.loc[6, "speaker_id"] = "P1"  # P1 (of G1) speaks in G2 too
+    assert sample.groups_table(study)["participants"].tolist() == [2, 2]
+    assert sample.values(study, k=3)["n_participants"] == "3"

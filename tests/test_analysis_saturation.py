@@ -56,8 +56,19 @@ def test_not_reached_and_bad_parameters():
     assert values["sat_point"] == "not reached" and values["sat_reached"] == "was not"
     with pytest.raises(PaperError, match="base_mode"):
         sat.runs(SEQUENCE, 2, 2, 0.05, base_mode="sliding")
-    with pytest.raises(PaperError, match="the study has 7"):  # "not reached" would be a false finding
-        sat.runs(SEQUENCE, 6, 2, 0.05)
+
+
+def test_too_few_groups_for_a_base_and_a_run_is_a_result_not_a_crash():
+    table = sat.runs(SEQUENCE, 6, 2, 0.05)  # 7 groups: a base of 6 leaves no run of 2
+    assert table.empty and list(table.columns) == ["before", "run_groups", "base_codes", "new_codes", "ratio", "met"]
+    values = sat.values(SEQUENCE, table, 6, 2, 0.05, "fixed")
+    # never "not reached": that would be a false finding about a study that could not be assessed
+    assert values["sat_assessed"] == "could not be" and values["sat_groups_needed"] == "8"
+    assert values["sat_point"] == "not assessed: 7 groups, fewer than a base of 6 and one run of 2"
+    assert values["n_codes_used"] == "12"
+    fig, alt = sat.figure(SEQUENCE, table, 2)
+    assert "could not be assessed" in alt and overlapping_labels(fig) == []
+    assert sat.values(SEQUENCE, sat.runs(SEQUENCE, 2, 2, 0.05), 2, 2, 0.05, "fixed")["sat_assessed"] == "was"
 
 
 def test_values_and_figure():
@@ -68,3 +79,14 @@ def test_values_and_figure():
     assert values["sat_pct_codes_by_group3"] == "92%"  # 11 of 12
     fig, alt = sat.figure(SEQUENCE, table, 2)
     assert overlapping_labels(fig) == [] and "4+2" in alt
+
+
+def test_an_unknown_date_falls_back_to_source_order_and_says_so():
+    study = tiny_study()
+    study.groups.loc[1, "date"] = ""  # G2's date was not recorded
+    by_group = sat.codes_by_group(study)
+    assert by_group["group_id"].tolist() == ["G1", "G2"]  # as groups.csv lists them
+    values = sat.values(by_group, sat.runs(by_group, 1, 1, 0.5), 1, 1, 0.5, "fixed")
+    assert values["sat_order"] == sat.ORDER_BY_SOURCE
+    dated = sat.codes_by_group(tiny_study())
+    assert sat.values(dated, sat.runs(dated, 1, 1, 0.5), 1, 1, 0.5, "fixed")["sat_order"] == sat.ORDER_BY_DATE

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGE_CHECKS = [readers.request_problems, readers.console_problems, readers.image_problems,
                readers.alt_text_problems, readers.anchor_problems, readers.heading_problems, readers.axe_problems]
-DECK_SLIDES = range(12, 17)
+DECK_SLIDES = range(16, 19)  # a 15-minute talk: 16-18 slides (tests/test_deck.py)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,11 @@ def test_every_slide_has_speaker_notes(deck):
 
 def test_no_slide_overflows(deck):
     problems = readers.overflow_problems(deck)
+    assert not problems, readers.listed(problems)
+
+
+def test_no_slide_text_is_too_small_to_read(deck):
+    problems = readers.small_text_problems(deck)
     assert not problems, readers.listed(problems)
 
 

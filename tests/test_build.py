@@ -67,9 +67,22 @@ def test_two_clean_builds_give_identical_bytes(built_project, tmp_path):
 def test_a_parameter_reruns_only_its_notebook_and_what_follows(project):
     run_paper(project, "build")
     done = run_paper(project, "build", "-P", "04.base=3")
-    ran = {line.split()[2] for line in done.stdout.splitlines() if line.startswith("  ok  notebook ")}
+    ran = {line.split()[2] for line in done.stdout.splitlines() if line.startswith("  ok  notebook ") and " page " not in line}
     assert ran == {"04-saturation"}
     assert "ok  render" in done.stdout
+
+
+def test_a_prose_edit_renders_only_its_document_and_a_shared_file_renders_both(project):
+    def rendered(done) -> set[str]:
+        return {line.split()[2] for line in done.stdout.splitlines() if line.startswith("  ok  render ")}
+
+    run_paper(project, "build")
+    qmd = project / "paper" / "paper.qmd"
+    qmd.write_text(qmd.read_text(encoding="utf-8") + "\nOne more sentence of prose.\n", encoding="utf-8")
+    assert rendered(run_paper(project, "build")) == {"paper"}, "an edit to the paper leaves the deck as it is"
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert rendered(run_paper(project, "build")) == {"paper", "slides"}, "both cite the bibliography"
 
 
 def test_unknown_parameter_is_a_clear_error(project):
@@ -176,3 +189,50 @@ def test_an_identifier_reaching_an_output_fails_the_build_and_publishes_nothing(
     assert "email" in message and "segment" in message
     assert "jo.bloggs@example.org" not in message  # never echoed in full
     assert not (project / "_output").exists()
+    # caught before anything rendered, in the quotes the notebook wrote, every hit on a line of its own
+    assert "FAILED scan artifacts 07-quotes" in message and "... render" not in message
+    hits = [line for line in message.splitlines() if ": email j*** (21 chars)" in line]
+    assert len(hits) > 1 and all("(segment G" in line for line in hits)
+
+
+@pytest.mark.parametrize("pair, expected", [
+    ("threshold=abc", "'threshold' expects a number (its default in 04-saturation.ipynb is 0.05)"),
+    ("window=2.5", "'window' expects a whole number"),
+    ("04.base=true", "'base' expects a whole number"),
+    ("top_n=[1, 2]", "'top_n' expects a whole number"),
+])
+def test_a_parameter_of_the_wrong_type_is_one_line_naming_it_and_the_type(pair, expected):
+    nbs = build.notebooks.discover(Path(__file__).resolve().parents[1] / "notebooks")
+    with pytest.raises(build.BuildError) as caught:
+        build.parse_overrides([pair], nbs)
+    assert str(caught.value) == f"-P {pair}: {expected}" or str(caught.value).startswith(f"-P {pair}: {expected}")
+    assert build.parse_overrides(["threshold=1"], nbs) == {"04-saturation": {"threshold": 1.0}}
+    assert build.parse_overrides(["base_mode=7"], nbs) == {"04-saturation": {"base_mode": "7"}}
+
+
+def test_every_published_file_went_through_the_scanner_byte_for_byte(built_project):
+    """Walk `_output/`: each file's bytes are in a clean scan record made under the current rules."""
+    plan = build.make_plan(root=built_project)
+    published = sorted(p for p in (built_project / "_output").rglob("*") if p.is_file())
+    assert published and build.unscanned(plan, published) == []  # (they are byte copies of the site)
+    site_copies = [plan.site / p.relative_to(built_project / "_output") for p in published]
+    assert [p.read_bytes() for p in site_copies] == [p.read_bytes() for p in published]
+    assert build.unscanned(plan, site_copies) == []
+    assert {p.name for p in published} >= {"manifest.json", "paper.html", "values.json"}
+
+
+def test_the_manifest_names_data_by_role_and_publishes_nothing_of_the_roster_or_the_path(project, tmp_path):
+    data = real_copy(project, tmp_path / "Kerry Blake study")  # a folder name that is a name
+    (data / "Kerry Blake - consent form.pdf").write_bytes(b"%PDF-1.4 not really")
+    (data / "roster.csv").write_text("name,kind\nKerry Blake,full name\n", encoding="utf-8")
+    (data / "allowlist.csv").write_text("text,kind,reason\nexample.org,email,test inbox\n", encoding="utf-8")
+    run_paper(project, "build", "--data", str(data))
+    text = (project / "_output" / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    assert manifest["data"]["roles"] == ["codebook", "codings", "datapackage", "groups", "participants", "segments"]
+    assert "kerry" not in text.casefold() and "consent" not in text.casefold() and str(tmp_path) not in text
+    private = [build.manifest.sha256(data / n) for n in ("roster.csv", "allowlist.csv", "Kerry Blake - consent form.pdf")]
+    private += [build.manifest.sha256(p) for p in data.iterdir()]  # no single data file's hash either
+    assert not [d for d in private if d in text]
+    for page in (project / "_output" / "notebooks").glob("*.html"):
+        assert "kerry" not in page.read_text(encoding="utf-8").casefold(), page.name  # the data_dir parameter

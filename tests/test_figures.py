@@ -11,7 +11,7 @@ import pytest
 from peerpaper.analysis import alignment, themes
 from peerpaper.figures import SLIDE_SIZE_IN, new_figure, overlapping_labels, texts
 from peerpaper.policy import load_policy
-from peerpaper.render.revealjs import SETTINGS
+from peerpaper.render.project import documents, load_project
 from peerpaper.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +25,8 @@ def figure_box_px() -> tuple[float, float]:
     rule = next(body for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css) if "figure img" in selectors)
     width_pct = float(re.search(r"max-width:\s*([\d.]+)%", rule)[1])
     height_px = float(re.search(r"max-height:\s*([\d.]+)px", rule)[1])
-    return SETTINGS["width"] * width_pct / 100, height_px
+    deck = next(d for d in documents(load_project(REPO)) if d.stem == "slides").for_format("revealjs").metadata
+    return deck["width"] * width_pct / 100, height_px
 
 
 def shown_px_per_pt(fig) -> float:
@@ -42,10 +43,11 @@ def slide_figures():
     study = load_study(REPO / "data/synthetic")
     policy = load_policy(REPO / "data/policy", study.codebook)
     labels = study.codebook.set_index("code_id")["label"]
-    counts = alignment.bearing(study, policy.provisions, policy.provision_codes)
+    talk, links = alignment.talk(study, policy), alignment.experience(study, policy, window=3, permutations=100)
     return {
-        "fig-themes-slide": themes.figure(themes.prevalence(study), slide=True)[0],
-        "fig-policy-slide": alignment.figure(counts, policy.provisions, labels, slide=True)[0],
+        "fig-themes-slide": themes.figure(themes.by_group(study), labels, slide=True)[0],
+        "fig-policy-slide": alignment.figure(policy, alignment.figure_data(policy, talk, links, labels), study.codebook,
+                                             slide=True)[0],
     }
 
 

@@ -88,3 +88,24 @@ def test_loading_and_analysing_a_read_only_data_folder_never_writes_to_it(tmp_pa
         for path in [data, *data.iterdir()]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
     assert fingerprint(data) == before
+
+
+def test_an_import_or_synth_out_folder_that_git_would_pick_up_is_refused(repo, tmp_path_factory):
+    from peerpaper.privacy import check_output_location
+
+    with pytest.raises(PrivacyError, match=r"--out is inside the git repository .* and not git-ignored"):
+        check_output_location(repo / "data" / "imported")  # does not exist yet: judged by where it would go
+    with pytest.raises(PrivacyError, match=r"--out is the committed synthetic study"):
+        check_output_location(repo / "data" / "synthetic")
+    check_output_location(repo / "data" / "private" / "study")  # ignored
+    check_output_location(repo / "data" / "synthetic", synthetic=True)  # regenerating the synthetic study
+    check_output_location(tmp_path_factory.mktemp("outside") / "study")  # not in a work tree
+
+
+def test_the_cli_refuses_before_writing_anything(repo):
+    from peerpaper import cli
+
+    assert cli.main(["synth", "--out", str(repo / "data" / "mine")]) != 0
+    assert not (repo / "data" / "mine").exists()
+    assert cli.main(["import", "qdpx", str(repo / "missing.qdpx"), "--out", str(repo / "data" / "mine")]) != 0
+    assert not (repo / "data" / "mine").exists()

@@ -99,7 +99,7 @@ def test_a_bad_data_folder_is_refused_and_nothing_is_written(tmp_path):
     (bad / "codings.csv").write_text("segment_id,code_id,coder_id\nG01-003,no_such_code,C1\n")
     out = tmp_path / "out.qdpx"
     out.write_bytes(b"an earlier export")
-    with pytest.raises(DataError, match="no_such_code"):
+    with pytest.raises(DataError, match=r"codings\.csv:2:code_id: unknown code_id: not in codebook\.csv"):
         export_qdpx(bad, out)
     assert out.read_bytes() == b"an earlier export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "out.qdpx"]

@@ -90,3 +90,17 @@ def test_detects_crlf_counted_as_one():
 @pytest.mark.parametrize("text", ["no selections at all"])
 def test_no_selections_gives_the_standard(text):
     assert detect([(text, [])]).convention == STANDARD
+
+
+def test_whole_line_selections_ending_on_a_line_break_are_placed_not_misplaced():
+    """NVivo selects a paragraph with its CRLF; other tools a line with its LF, or stop between CR and LF."""
+    text = "Amber: We keep each other safe.\r\nBea: And we share what we know.\r\nCleo: Always.\r\n"
+    lines = [(0, 33), (33, 66), (66, 81)]  # each line with its CRLF, in code points as stored
+    assert all(text[s:e].endswith("\r\n") for s, e in lines)
+    result = detect([(text, lines)], "NVivo 14")
+    assert result.misplaced == 0 and result.convention == STANDARD
+    up_to_cr = [(s, e - 1) for s, e in lines]
+    assert detect([(text, up_to_cr)]).misplaced == 0
+    lf = text.replace("\r\n", "\n")
+    assert detect([(lf, [(0, 32), (32, 64)])]).misplaced == 0
+    assert detect([(text, [(3, 10)])]).misplaced == 1  # still: starting inside "Amber" is misplaced

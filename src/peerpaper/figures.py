@@ -23,6 +23,13 @@ import matplotlib.pyplot as plt
 #: Okabe-Ito, without black (kept for text) and yellow (too pale on white).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 SEQUENTIAL = "cividis"
+#: One colour per theme (nine): Okabe-Ito's seven, then two of Paul Tol's muted scheme, also colour-blind safe.
+THEME_PALETTE = PALETTE[:6] + ["#B8A000", "#882255", "#44AA99"]
+
+
+def theme_colour(theme_id, theme_ids) -> str:
+    """The colour of a theme, by its place among the study's themes (grey for anything else)."""
+    return THEME_PALETTE[list(theme_ids).index(theme_id) % len(THEME_PALETTE)] if theme_id in list(theme_ids) else "0.3"
 
 #: 16:10-ish, the text width of an A4 paper; on a 16:9 slide it fills the content area.
 WIDTH_IN = 7.0
@@ -46,6 +53,7 @@ STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": PNG_DPI,
     "image.cmap": SEQUENTIAL,
+    "text.parse_math": False,  # labels are data: "$x^2$" in a code label is drawn as typed, not as maths
 }
 
 

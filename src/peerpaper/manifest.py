@@ -27,6 +27,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def digest_of(paths, label: str = "") -> str:
+    """One SHA-256 over several files' names and bytes (and a label): a fingerprint of them together."""
+    digest = hashlib.sha256(label.encode("utf-8", "surrogatepass") + b"\0")
+    for path in paths:
+        path = Path(path)
+        digest.update(path.name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update((sha256(path) if path.is_file() else "missing").encode() + b"\n")
+    return digest.hexdigest()
+
+
 def git(root: Path, *args: str) -> str:
     """A git answer, or "" where the folder is not a checkout (a tarball of the repository)."""
     try:

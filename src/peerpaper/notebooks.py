@@ -110,33 +110,53 @@ def package_dependencies(notebook: Path, package_dir: Path) -> list[Path]:
     return import_closure(_imports(_code_of_notebook(notebook), ""), package_dir)
 
 
+def kernel_log(executed: Path) -> Path:
+    """Where the kernel process's own stdout and stderr go: next to the executed notebook, never
+    published. What the notebook's code prints reaches the notebook through the kernel's messages; this
+    file gets only the kernel's internals, such as ipykernel's harmless shutdown race ("Socket operation
+    on non-socket"), which would otherwise print a traceback into a build that succeeded."""
+    return executed.with_suffix(".kernel.log")
+
+
+def _kernel_manager_writing_to(log):
+    from jupyter_client import AsyncKernelManager
+
+    class KernelManagerWithLog(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            return await super().start_kernel(stdout=log, stderr=log, **kw)
+
+    return KernelManagerWithLog
+
+
 def execute(notebook: Path, executed: Path, params: dict, cwd: Path) -> None:
     """Execute with papermill into `executed`, then strip what differs between identical runs."""
     import nbformat
     import papermill
 
     executed.parent.mkdir(parents=True, exist_ok=True)
-    env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning per kernel
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=params,
-            # the kernel's working folder, given to the kernel alone: papermill's own `cwd` would chdir
-            # this whole process, which races with the other notebooks running in parallel threads
-            resources={"metadata": {"path": str(cwd)}},
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # kernel chatter is not the build's output
-        )
-    finally:
-        if env_before is None:
-            os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+    with kernel_log(executed).open("wb") as log:
+        _execute(notebook, executed, params, cwd, log)
     nb = nbformat.read(str(executed), as_version=4)
     nbformat.write(scrub(nb), str(executed))
+
+
+def _execute(notebook: Path, executed: Path, params: dict, cwd: Path, log) -> None:
+    import papermill
+
+    papermill.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=params,
+        # the kernel's working folder, given to the kernel alone: papermill's own `cwd` would chdir
+        # this whole process, which races with the other notebooks running in parallel threads
+        resources={"metadata": {"path": str(cwd)}},
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # kernel chatter is not the build's output
+        kernel_manager_class=_kernel_manager_writing_to(log),
+    )
 
 
 def scrub(nb):
@@ -150,13 +170,31 @@ def scrub(nb):
     return nb
 
 
-def export_html(executed: Path, html: Path, title: str) -> None:
-    """One self-contained HTML page per executed notebook, for reviewers without Jupyter."""
+# JupyterLab's page without the scripts it loads from the network: MathJax would typeset "$x^2$" that a
+# participant typed (notebook outputs show data), and require.js and mermaid are not needed offline.
+PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock -%}
+{%- block html_head_js_mathjax -%}{%- endblock -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock -%}
+"""
+
+
+def export_html(executed: Path, html: Path, title: str, replace: dict[str, str] | None = None) -> None:
+    """One self-contained HTML page per executed notebook, for reviewers without Jupyter. `replace`: text
+    swapped in the parameters papermill injected (the build hides the data folder's path)."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
     nb.metadata["title"] = title
-    body, _ = HTMLExporter(template_name="lab", embed_images=True).from_notebook_node(nb)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for old, new in (replace or {}).items():
+                cell.source = cell.source.replace(repr(old), repr(new)).replace(f'"{old}"', f'"{new}"')
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[jinja2.DictLoader({"peerpaper-page.html.j2": PAGE_TEMPLATE})])
+    exporter.template_file = "peerpaper-page.html.j2"
+    body, _ = exporter.from_notebook_node(nb)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")

@@ -1,8 +1,11 @@
-"""The law and policy of England and Wales on sex work, and which of the study's codes each bears on.
+"""The law and policy of England and Wales on sex work, the peer practices they bear on, and the codes that
+mark talk about each practice.
 
 Why: the paper aligns participants' talk with the law, so the law is data (data/policy/, authored from
 checked records), validated like the study by frictionless against resources/policy_datapackage.json,
-and checked against the codebook so that no provision points at a code the study does not have.
+and checked against the codebook so that no practice is marked by a code the study does not have.
+Statutes (kind offence, order, power, defence) are kept apart from policy documents, recommendations and
+conduct that is lawful: only the first are counted as provisions (`STATUTORY`).
 """
 
 from __future__ import annotations
@@ -19,13 +22,21 @@ from .paths import RESOURCES
 from .validate import check_tables
 
 SCHEMA = RESOURCES / "policy_datapackage.json"
+STATUTORY = ("offence", "order", "power", "defence")  # kinds that are provisions of the law
 
 
 @dataclass(frozen=True)
 class Policy:
-    provisions: pd.DataFrame  # one row per provision or policy document; year is a nullable Int64
-    provision_codes: pd.DataFrame  # provision_id, code_id
+    provisions: pd.DataFrame  # one row per provision, policy document or recommendation; year is a nullable Int64
+    practices: pd.DataFrame  # practice_id, label, description
+    provision_practices: pd.DataFrame  # provision_id, practice_id, why
+    practice_codes: pd.DataFrame  # practice_id, code_id: the codes that mark talk about the practice
     path: Path
+
+    @property
+    def statutes(self) -> pd.DataFrame:
+        """Provisions of the law proper: not policy documents, recommendations or lawful conduct."""
+        return self.provisions[self.provisions["kind"].isin(STATUTORY)]
 
 
 @cache
@@ -39,14 +50,19 @@ def check_policy(path: Path | str, codebook: pd.DataFrame | None = None) -> list
     if not folder.is_dir():
         return [Problem(str(folder), None, None, "no such policy folder")]
     problems, tables = check_tables(folder, descriptor())
-    if codebook is not None and "provision_codes" in tables:
+    if codebook is not None and "practice_codes" in tables:
         known = set(codebook["code_id"])
-        header, rows, _ = tables["provision_codes"]
+        themes = set(codebook.loc[codebook["parent_id"].fillna("").astype(str) == "", "code_id"])
+        header, rows, _ = tables["practice_codes"]
         column = header.index("code_id")
         for number, row in enumerate(rows, start=2):
-            if len(row) > column and row[column] and row[column] not in known:
-                problems.append(Problem(str(folder / "provision_codes.csv"), number, "code_id",
-                                        f"unknown code_id '{row[column]}': not in the study's codebook"))
+            code = row[column] if len(row) > column else ""
+            if code and code not in known:
+                problems.append(Problem(str(folder / "practice_codes.csv"), number, "code_id",
+                                        f"unknown code_id '{code}': not in the study's codebook"))
+            elif code in themes:
+                problems.append(Problem(str(folder / "practice_codes.csv"), number, "code_id",
+                                        f"'{code}' is a theme: mark the practice with one of its codes"))
     return problems
 
 
@@ -61,4 +77,5 @@ def load_policy(path: Path | str, codebook: pd.DataFrame | None = None) -> Polic
 
     provisions = read("provisions")
     provisions["year"] = pd.to_numeric(provisions["year"].replace("", None)).astype("Int64")
-    return Policy(provisions=provisions, provision_codes=read("provision_codes"), path=folder)
+    return Policy(provisions=provisions, practices=read("practices"), provision_practices=read("provision_practices"),
+                  practice_codes=read("practice_codes"), path=folder)

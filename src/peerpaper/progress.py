@@ -5,13 +5,36 @@ A doit reporter, so the task runner keeps deciding what runs and this only decid
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
 
 def describe(task_name: str) -> str:
     kind, _, what = task_name.partition(":")
-    return f"{kind.replace('-', ' ')} {what}".strip()
+    return f"{kind.replace('-', ' ').replace('_', ' ')} {what}".strip()
+
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
+
+
+def raised_at(traceback_lines) -> str:
+    """" (raised at file:line in function)" for the innermost frame of a traceback, and the innermost of this
+    package's own frames when that is another: a failure that is a bug still names its file and line."""
+    frames = _FRAME.findall("".join(traceback_lines or []))
+    if not frames:
+        return ""
+    own = [f for f in frames if "/peerpaper/" in f[0].replace("\\", "/")]
+    shown = [frames[-1]] + ([own[-1]] if own and own[-1] != frames[-1] else [])
+    return " (raised at " + ", from ".join(f"{_short(path)}:{line} in {name}" for path, line, name in shown) + ")"
+
+
+def _short(path: str) -> str:
+    """A path from the package or the library's folder on: the rest is this machine's."""
+    for marker in ("/site-packages/", "/src/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
 
 
 class ProgressReporter:
@@ -49,11 +72,14 @@ class ProgressReporter:
             self.write(f"  ok  {describe(task.name)} ({took:.1f} s) [{self.progress()}]\n")
 
     def add_failure(self, task, fail):
-        message = fail.get_msg().strip().splitlines()
-        # a PaperError comes back as TaskFailed(message): its one line is all a person needs
-        line = message[-1] if message else fail.get_name()
-        self.failures.append((task.name, line))
-        self.write(f"  FAILED {describe(task.name)}: {line}\n")
+        if not fail.traceback and fail.message.strip():
+            # a PaperError comes back as TaskFailed(message): all of it is for the person (every hit
+            # of a privacy scan, one a line), and nothing else is
+            lines = fail.message.strip().splitlines()
+        else:  # an unexpected exception (a bug): what it was, and where it was raised
+            lines = [(fail.get_msg().strip().splitlines()[-1:] or [fail.get_name()])[0] + raised_at(fail.traceback)]
+        self.failures.append((task.name, lines[0]))
+        self.write(f"  FAILED {describe(task.name)}: " + "\n".join(lines) + "\n")
 
     def skip_uptodate(self, task):
         if task.actions:

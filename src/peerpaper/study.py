@@ -2,7 +2,8 @@
 
 Why: every analysis starts from the same checked tables, so no notebook re-reads or re-checks CSVs.
 Text columns stay `str` with "" for an empty cell (never NaN, so a pseudonym such as "Nan" or a text
-"NA" stays itself); `position` is int, `duration_min` a nullable Int64, `date` a datetime64.
+"NA" stays itself); `position` is int, `duration_min` a nullable Int64, `date` a datetime64 (NaT where the
+date was not recorded: see "Unknown is a value" in docs/CONTRACTS.md).
 Files are only ever opened for reading.
 """
 
@@ -26,6 +27,7 @@ class Study:
     codings: pd.DataFrame
     path: Path
     synthetic: bool
+    double_coded: pd.DataFrame | None = None  # segment_id, coder_id: the double-coded subset, when recorded
 
     @property
     def themes(self) -> pd.DataFrame:
@@ -71,6 +73,7 @@ def load_study(path: Path | str) -> Study:
             codebook[note] = ""
     segments = read("segments")
     segments["position"] = segments["position"].astype(int)
+    double_coded = read("double_coded") if (folder / "double_coded.csv").exists() else None
     return Study(
         groups=groups,
         participants=read("participants"),
@@ -79,4 +82,5 @@ def load_study(path: Path | str) -> Study:
         codings=read("codings"),
         path=folder,
         synthetic=is_synthetic(folder),
+        double_coded=double_coded,
     )

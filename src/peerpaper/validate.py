@@ -7,6 +7,11 @@ columns, bytes that are not UTF-8 (named by row, which frictionless cannot do), 
 sector, codings that use a theme, and groups with no participants or no turns. The CSVs are parsed once
 with the standard csv module and handed to frictionless as rows, so a UTF-8 BOM, CRLF line endings and
 columns in any order are all accepted. Every problem is reported, not only the first.
+
+Unknown is a value: a group whose date was not recorded has an empty date, and a setting, region, role
+or sector that was not recorded is the value `unknown` (an empty sector still means "a facilitator": not
+applicable, which is not the same as not recorded). A participant may speak in several groups; their
+group_id is the first one.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from .paths import RESOURCES
 SCHEMA = RESOURCES / "datapackage.json"
 # Columns a file may leave out entirely (their values are optional too); every other column must be there.
 OPTIONAL_COLUMNS = {"groups": {"duration_min"}, "codebook": {"include", "exclude"}}
+# Tables a folder may leave out (the double-coded subset is recorded only when it is known).
+OPTIONAL_TABLES = {"double_coded"}
 TYPE_NAMES = {"integer": "a whole number", "date": "a date (YYYY-MM-DD)", "number": "a number"}
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
@@ -43,19 +50,23 @@ def check_data(path: Path | str) -> list[Problem]:
         return [Problem(str(folder), None, None, "no such data folder")]
     problems: list[Problem] = []
     _check_descriptor(folder, problems)
-    table_problems, tables = check_tables(folder, canonical(), OPTIONAL_COLUMNS)
-    problems += table_problems + _contract_problems(folder, tables)
+    table_problems, tables = check_tables(folder, canonical(), OPTIONAL_COLUMNS, OPTIONAL_TABLES)
+    problems += table_problems + _contract_problems(folder, tables) + _double_coding_problems(folder, tables)
     return sorted(set(problems), key=_order)
 
 
-def check_tables(folder: Path, descriptor: dict, optional_columns: dict | None = None):
+def check_tables(folder: Path, descriptor: dict, optional_columns: dict | None = None, optional_tables=()):
     """(problems, tables) for the CSVs a Data Package descriptor lists, read from `folder`.
+
+    A table named in `optional_tables` may be missing (it is then simply not in `tables`).
 
     `tables` maps each readable table's name to (header, rows, utf-8 bytes), for rules of one's own.
     """
     problems: list[Problem] = []
     tables: dict[str, tuple[list[str], list[list[str]], bytes]] = {}
     for resource in descriptor["resources"]:
+        if resource["name"] in optional_tables and not (folder / resource["path"]).exists():
+            continue
         read = _read_table(folder, resource, (optional_columns or {}).get(resource["name"], ()), problems)
         if read is not None:
             tables[resource["name"]] = read
@@ -88,6 +99,10 @@ def _check_descriptor(folder: Path, problems: list[Problem]) -> None:
     flag = descriptor.get("synthetic", False) if isinstance(descriptor, dict) else None
     if not isinstance(flag, bool):
         problems.append(Problem(str(file), None, "synthetic", "must be true or false"))
+    note = descriptor.get("double_coding") if isinstance(descriptor, dict) else None
+    if note is not None and not (isinstance(note, dict) and all(isinstance(v, str) for v in note.values())):
+        problems.append(Problem(str(file), None, "double_coding",
+                                'must be an object of texts, e.g. {"sample": "...", "disagreements": "..."}'))
 
 
 def _read_table(folder: Path, resource: dict, optional: set | tuple, problems: list[Problem]):
@@ -152,45 +167,44 @@ def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list
 
 
 def _translate(where: str, descriptor: dict, table: str, header: list[str], error) -> Problem | None:
-    """One frictionless error as a one-line Problem a data manager can act on."""
+    """One frictionless error as a one-line Problem a data manager can act on: file, row, column and the
+    kind of problem, never the cell's value (a name in an error is a leak into a terminal or a CI log)."""
     row, column, cell = getattr(error, "row_number", None), getattr(error, "field_name", None), getattr(error, "cell", "")
     kind, note = error.type, error.note
     if kind == "type-error":
         wanted = TYPE_NAMES.get(note.split('"')[1].split("/")[0], note)
-        return Problem(where, row, column, f"wrong type: '{cell}' is not {wanted}")
+        return Problem(where, row, column, f"wrong type: the value is not {wanted}")
     if kind == "constraint-error":
         if '"required"' in note:
             return Problem(where, row, column, "missing value")
         if '"enum"' in note:
             allowed = ", ".join(_field(descriptor, table, column)["constraints"]["enum"])
-            return Problem(where, row, column, f"'{cell}' is not one of: {allowed}")
+            return Problem(where, row, column, f"the value is not one of: {allowed}")
         if '"minimum"' in note or '"maximum"' in note:
             bound = "minimum" if '"minimum"' in note else "maximum"
             limit = _field(descriptor, table, column)["constraints"][bound]
-            return Problem(where, row, column, f"'{cell}' is {'below' if bound == 'minimum' else 'above'} the {bound} of {limit}")
+            return Problem(where, row, column, f"the value is {'below' if bound == 'minimum' else 'above'} the {bound} of {limit}")
         if '"pattern"' in note:
-            return Problem(where, row, column, f"'{cell}' is not a valid id (lower-case letters, digits and _)")
+            return Problem(where, row, column, "the value is not a valid id (lower-case letters, digits and _)")
     if kind == "primary-key":
         key = _spec(descriptor, table)["schema"]["primaryKey"]
         if "all" in note and "None" in note:  # a blank row: reported as such
             return None
         first = note.rsplit(" ", 1)[-1]
         if len(key) == 1:
-            value = dict(zip(header, error.cells)).get(key[0], "")
-            return Problem(where, row, key[0], f"duplicate id '{value}' (first in row {first})")
+            return Problem(where, row, key[0], f"duplicate id (first in row {first})")
         return Problem(where, row, None, f"duplicate row: the same ({', '.join(key)}) as row {first}")
     if kind == "foreign-key":
         target = error.reference_name or table
         field = error.field_names[0]
-        value = error.field_cells[0]
-        return Problem(where, row, field, f"unknown {field} '{value}': not in {target}.csv")
+        return Problem(where, row, field, f"unknown {field}: not in {target}.csv")
     if kind == "blank-row":
         return Problem(where, row, None, "blank row")
     if kind == "missing-cell":
         return Problem(where, row, column, "missing cell: the row is shorter than the header")
     if kind == "extra-cell":
         return Problem(where, row, None, "extra cell: the row is longer than the header")
-    return Problem(where, row, column, error.message)
+    return Problem(where, row, column, f"{error.title.lower()} ({kind})")  # its message may quote the cell
 
 
 def _spec(descriptor: dict, table: str) -> dict:
@@ -210,28 +224,50 @@ def _contract_problems(folder: Path, tables: dict) -> list[Problem]:
     for number, person in enumerate(people, start=2):
         if not person.get("sector", "").strip() and person.get("role") not in ("facilitator", "", None):
             problems.append(Problem(where["participants"], number, "sector",
-                                    f"missing value: only a facilitator may have no sector (role is '{person['role']}')"))
+                                    "missing value: only a facilitator may have no sector"))
     if "codings" in records and "codebook" in records:
         themes = {c["code_id"] for c in records["codebook"] if not c.get("parent_id", "").strip()}
         for number, coding in enumerate(records["codings"], start=2):
             if coding.get("code_id") in themes:
                 problems.append(Problem(where["codings"], number, "code_id",
-                                        f"'{coding['code_id']}' is a theme: apply one of its codes instead"))
+                                        "the code is a theme: apply one of its codes instead"))
     if "groups" in records:
-        speaking = {person.get("group_id") for person in people if person.get("role") != "facilitator"}
+        counted = {person.get("participant_id") for person in people if person.get("role") != "facilitator"}
+        speaking = {person.get("group_id") for person in people if person.get("participant_id") in counted}
+        speaking |= {s.get("group_id") for s in records.get("segments", []) if s.get("speaker_id") in counted}
         turns = {segment.get("group_id") for segment in records.get("segments", [])}
         for number, group in enumerate(records["groups"], start=2):
             gid = group.get("group_id", "")
             if "participants" in records and gid not in speaking:
-                problems.append(Problem(where["groups"], number, "group_id", f"empty group: '{gid}' has no participants"))
+                problems.append(Problem(where["groups"], number, "group_id", "empty group: no participants"))
             if "segments" in records and gid not in turns:
-                problems.append(Problem(where["groups"], number, "group_id", f"empty group: '{gid}' has no segments"))
-    if "segments" in records and people:
-        known = {group.get("group_id") for group in records.get("groups", [])}
-        group_of = {person.get("participant_id"): person.get("group_id") for person in people}
-        for number, segment in enumerate(records["segments"], start=2):
-            home = group_of.get(segment.get("speaker_id"))
-            if home in known and home != segment.get("group_id"):  # an unknown home is reported already
-                problems.append(Problem(where["segments"], number, "speaker_id",
-                                        f"'{segment['speaker_id']}' belongs to group '{home}', not '{segment['group_id']}'"))
+                problems.append(Problem(where["groups"], number, "group_id", "empty group: no segments"))
+    return problems
+
+
+def _double_coding_problems(folder: Path, tables: dict) -> list[Problem]:
+    """double_coded.csv, when present: each segment has two or more coders, and every code applied to a
+    segment of the subset comes from a coder listed for it (else agreement would be computed on the wrong units)."""
+    if "double_coded" not in tables:
+        return []
+    header, rows, _ = tables["double_coded"]
+    where = str(folder / "double_coded.csv")
+    listed = [dict(zip(header, row)) for row in rows]
+    coders: dict[str, set] = {}
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(listed, start=2):
+        segment = row.get("segment_id", "")
+        coders.setdefault(segment, set()).add(row.get("coder_id", ""))
+        first_row.setdefault(segment, number)
+    problems = [Problem(where, first_row[s], "segment_id", "the segment is listed with one coder: a double-coded segment needs two or more")
+                for s, who in coders.items() if s and len(who) < 2]
+    if "codings" in tables:
+        header, rows, _ = tables["codings"]
+        for number, row in enumerate(rows, start=2):
+            coding = dict(zip(header, row))
+            segment, coder = coding.get("segment_id", ""), coding.get("coder_id", "")
+            if segment in coders and coder not in coders[segment]:
+                problems.append(Problem(str(folder / "codings.csv"), number, "coder_id",
+                                        f"this coder coded a double-coded segment (first listed in row "
+                                        f"{first_row[segment]} of double_coded.csv) but is not listed for it"))
     return problems

@@ -5,7 +5,10 @@ Each module answers one question and is called by one notebook: sample (01), the
 tables of a Study (`groups, participants, codebook, segments, codings`), so tests can pass any object that
 has them. The helpers below fix, once, what "coded participant talk" means everywhere:
 
-- participants are rows of participants.csv whose role is not "facilitator";
+- participants are rows of participants.csv whose role is not "facilitator"; a participant may speak in
+  several groups (`members` says who took part in which group);
+- groups are taken in date order, or, when any group's date was not recorded, in source order (the order
+  of groups.csv, which an import keeps from the coding project): `in_order` says which;
 - prevalence, co-occurrence, policy and quotes read one coding per segment: that of the first coder (in
   coder_id order) who coded the segment, so double-coded segments are not counted twice; agreement between
   coders is the reliability notebook's business.
@@ -23,6 +26,25 @@ FACILITATOR = "facilitator"
 def participants_only(participants: pd.DataFrame) -> pd.DataFrame:
     """Participants proper: facilitators speak but are never counted."""
     return participants[participants["role"] != FACILITATOR]
+
+
+def in_order(groups: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The groups in date order (ties by group_id), or in source order when any date is unknown; and
+    whether the order is by date."""
+    dates = pd.to_datetime(groups["date"])
+    if dates.isna().any():
+        return groups, False
+    return groups.assign(date=dates).sort_values(["date", "group_id"], kind="stable"), True
+
+
+def members(study) -> pd.DataFrame:
+    """(group_id, participant_id) for every participant in every group they took part in: their own
+    group, and any other group they speak in."""
+    people = participants_only(study.participants)
+    speaking = study.segments[study.segments["speaker_id"].isin(people["participant_id"])]
+    pairs = pd.concat([people[["group_id", "participant_id"]],
+                       speaking[["group_id", "speaker_id"]].rename(columns={"speaker_id": "participant_id"})])
+    return pairs.drop_duplicates().reset_index(drop=True)
 
 
 def theme_of(codebook: pd.DataFrame) -> pd.Series:

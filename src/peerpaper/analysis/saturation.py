@@ -1,9 +1,11 @@
 """Thematic saturation after Guest, Namey & Chen (2020): base size, run length, new-information threshold.
 
-Groups are ordered by date. A run is r consecutive groups; its new codes are codes not seen in any earlier
+Groups are ordered by date, or in source order when any group's date was not recorded (`in_order`; the
+value `sat_order` says which, for the Methods). A run is r consecutive groups; its new codes are codes not seen in any earlier
 group; its ratio is new codes / codes in the base. Runs slide forward one group at a time from just after
 the first b groups; saturation is the first run whose ratio is at or below the threshold, reported "n+r"
-(saturated after n groups, confirmed by a run of r). Guest et al.'s text leaves open whether the base stays
+(saturated after n groups, confirmed by a run of r). A study with fewer groups than a base and one run
+cannot be assessed: that is its result (`sat_assessed`, `sat_point`), not an error. Guest et al.'s text leaves open whether the base stays
 the first b groups or grows to every group before the run, so `base_mode` makes the choice explicit:
 "fixed" (denominator = codes in the first b groups) or "growing" (= codes in all groups before the run).
 Plain pandas/sets: the number of groups is small and the definition is clearest written out.
@@ -16,14 +18,19 @@ import pandas as pd
 from ..artifacts import fmt_int, fmt_pct
 from ..errors import PaperError
 from ..figures import PALETTE, new_figure
-from . import coded_talk
+from ..privacy.disclosure import describe
+from . import coded_talk, in_order
 
 MODES = ("fixed", "growing")
+ORDER_BY_DATE = "in the order the groups met"
+ORDER_BY_SOURCE = ("in the order of the sources in the coding project, because not every group's date was "
+                   "recorded")
 
 
 def codes_by_group(study) -> pd.DataFrame:
-    """Groups in date order with the codes each produced: group_id, date, codes (frozenset), new, cumulative."""
-    groups = study.groups.assign(date=pd.to_datetime(study.groups["date"])).sort_values(["date", "group_id"], kind="stable")
+    """Groups in order (`in_order`) with the codes each produced: group_id, date, codes (frozenset), new,
+    cumulative; `attrs["by_date"]` says whether the order is by date."""
+    groups, by_date = in_order(study.groups)
     found = coded_talk(study).groupby("group_id")["code_id"].agg(frozenset)
     seen: set = set()
     new, cumulative = [], []
@@ -32,15 +39,17 @@ def codes_by_group(study) -> pd.DataFrame:
         new.append(len(codes - seen))
         seen |= codes
         cumulative.append(len(seen))
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "group_id": groups["group_id"].values,
-            "date": groups["date"].values,
+            "date": pd.to_datetime(groups["date"]).values,
             "codes": [found.get(g, frozenset()) for g in groups["group_id"]],
             "new": new,
             "cumulative": cumulative,
         }
     )
+    table.attrs["by_date"] = by_date
+    return table
 
 
 def runs(by_group: pd.DataFrame, base: int, run: int, threshold: float, base_mode: str = "fixed") -> pd.DataFrame:
@@ -51,8 +60,8 @@ def runs(by_group: pd.DataFrame, base: int, run: int, threshold: float, base_mod
         raise PaperError(f"base_mode must be one of {MODES}, got {base_mode!r}")
     codes = list(by_group["codes"])
     ids = list(by_group["group_id"])
-    if base + run > len(codes):
-        raise PaperError(f"saturation needs base + run groups (base={base}, run={run}); the study has {len(codes)}")
+    if not assessable(len(codes), base, run):  # too few groups for one run: a result, which `values` reports
+        return pd.DataFrame(columns=["before", "run_groups", "base_codes", "new_codes", "ratio", "met"])
     first_base = len(frozenset().union(*codes[:base]))
     out = []
     for before in range(base, len(codes) - run + 1):
@@ -74,6 +83,11 @@ def runs(by_group: pd.DataFrame, base: int, run: int, threshold: float, base_mod
     return pd.DataFrame(out, columns=["before", "run_groups", "base_codes", "new_codes", "ratio", "met"])
 
 
+def assessable(n_groups: int, base: int, run: int) -> bool:
+    """Whether the study has the groups for a base and at least one run after it."""
+    return n_groups >= base + run
+
+
 def point(run_table: pd.DataFrame, run: int) -> str | None:
     """"n+r" for the first run at or below the threshold, or None if no run was."""
     met = run_table[run_table["met"]]
@@ -82,7 +96,7 @@ def point(run_table: pd.DataFrame, run: int) -> str | None:
 
 def table(run_table: pd.DataFrame) -> pd.DataFrame:
     """The printed runs."""
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Groups before run": run_table["before"].values,
             "Run": run_table["run_groups"].values,
@@ -92,6 +106,15 @@ def table(run_table: pd.DataFrame) -> pd.DataFrame:
             "At or below threshold": ["yes" if m else "no" for m in run_table["met"]],
         }
     )
+    return describe(out, labels=["Run", "At or below threshold"],  # codes and groups, not people
+                    counts={"Groups before run": "groups", "Base codes": "codes", "New codes in run": "codes"},
+                    shares={"Ratio": ("New codes in run", "Base codes")})
+
+
+def figure_data(by_group: pd.DataFrame) -> pd.DataFrame:
+    """What `figure` draws, described for `artifacts.write_figure_data`: one row per group, in order."""
+    data = by_group[["group_id", "new", "cumulative"]].copy()
+    return describe(data, labels=["group_id"], counts={"new": "codes", "cumulative": "codes"})
 
 
 def values(by_group: pd.DataFrame, run_table: pd.DataFrame, base: int, run: int, threshold: float, base_mode: str):
@@ -99,16 +122,22 @@ def values(by_group: pd.DataFrame, run_table: pd.DataFrame, base: int, run: int,
     reached = point(run_table, run)
     total = int(by_group["cumulative"].iloc[-1]) if len(by_group) else 0
     by_third = int(by_group["cumulative"].iloc[min(2, len(by_group) - 1)]) if len(by_group) else 0
+    assessed = assessable(len(by_group), base, run)
+    not_assessed = (f"not assessed: {fmt_int(len(by_group))} groups, fewer than a base of {fmt_int(base)} and one "
+                    f"run of {fmt_int(run)}")
     return {
         "sat_base": fmt_int(base),
         "sat_run": fmt_int(run),
         "sat_threshold": fmt_pct(threshold),
         "sat_base_mode": base_mode,
-        "sat_point": reached or "not reached",
+        "sat_assessed": "was" if assessed else "could not be",
+        "sat_groups_needed": fmt_int(base + run),
+        "sat_point": reached or ("not reached" if assessed else not_assessed),
         "sat_reached": "was" if reached else "was not",
         "sat_codes_in_first_group": fmt_int(len(by_group["codes"].iloc[0])) if len(by_group) else "0",
         "sat_pct_codes_by_group3": fmt_pct(by_third / total) if total else "n/a",
         "n_codes_used": fmt_int(total),
+        "sat_order": ORDER_BY_DATE if by_group.attrs.get("by_date", True) else ORDER_BY_SOURCE,
     }
 
 
@@ -126,13 +155,15 @@ def figure(by_group: pd.DataFrame, run_table: pd.DataFrame, run: int):
                     textcoords="offset points", fontsize=9)
     step = max(1, len(by_group) // 20)
     ax.set_xticks(list(x)[::step])
-    ax.set_xlabel("Focus group, in date order")
+    ax.set_xlabel("Focus group, " + ("in date order" if by_group.attrs.get("by_date", True) else "in source order"))
     ax.set_ylabel("Codes")
     ax.legend(loc="center right")
     total = int(by_group["cumulative"].iloc[-1]) if len(by_group) else 0
     alt = (
-        f"Bar and line chart over {len(by_group)} focus groups in date order: the first group produced "
+        f"Bar and line chart over {len(by_group)} focus groups "
+        + ("in date order" if by_group.attrs.get("by_date", True) else "in source order") + f": the first group produced "
         f"{len(by_group['codes'].iloc[0]) if len(by_group) else 0} codes, {total} distinct codes in all; "
-        + (f"saturation was reached at {reached}." if reached else "saturation was not reached.")
+        + (f"saturation was reached at {reached}." if reached else "saturation was not reached." if len(run_table)
+           else "saturation could not be assessed: too few groups for a base and one run.")
     )
     return fig, alt

@@ -60,6 +60,9 @@ def _documents(root: Path, paths: list[Path]) -> list[Document]:
         path = queue.pop(0)
         if path in seen or not path.is_file():
             continue  # a missing include (e.g. a table not built yet) is the renderer's to report
+        if path.is_relative_to(root.resolve() / "_build"):
+            continue  # generated from data, which never cites: an "@name" there is a handle, and a
+            # message about it would print it
         seen.add(path)
         doc = scan_document(path, root)
         documents.append(doc)

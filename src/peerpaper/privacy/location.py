@@ -40,6 +40,29 @@ def check_data_location(data_dir: Path, repo_root: Path) -> None:
         )
 
 
+def check_output_location(out: Path, synthetic: bool = False) -> None:
+    """Refuse to write a data folder where git would pick it up: inside any git work tree, unless the
+    folder is git-ignored (or, for generated synthetic data, is the committed data/synthetic)."""
+    out = Path(out).resolve()
+    existing = next((p for p in (out, *out.parents) if p.is_dir()), None)
+    if existing is None:
+        return
+    done = subprocess.run(["git", "-C", str(existing), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    if done.returncode != 0:
+        return  # not inside a git work tree
+    top = Path(done.stdout.strip()).resolve()
+    relative = out.relative_to(top)
+    if synthetic and relative == Path("data/synthetic"):
+        return
+    if relative == Path("data/synthetic"):
+        raise PrivacyError(f"{out}: --out is the committed synthetic study; write real data outside the repository")
+    if not _ignored(top, relative):
+        raise PrivacyError(
+            f"{out}: --out is inside the git repository {top} and not git-ignored, so the data could be "
+            "committed; write it outside the repository or add the folder to .gitignore (e.g. /data/private/)"
+        )
+
+
 def data_is_synthetic(data_dir: Path) -> bool:
     """The datapackage.json "synthetic" flag; anything but an explicit true counts as real data."""
     descriptor = Path(data_dir) / "datapackage.json"

@@ -110,11 +110,21 @@ def _mid_word(text: str, i: int) -> bool:
 
 
 def misplaced(text: str, start: int | None, end: int | None) -> bool:
-    """A selection that does not fit its text, or starts or ends inside a word or on whitespace."""
+    """A selection that does not fit its text, or starts or ends inside a word or on a space.
+
+    Line breaks at either end are where whole-line and whole-paragraph coding starts and ends (NVivo
+    selects a paragraph with its CRLF, other tools a line with its LF, or up to the CR of a CRLF), so a
+    selection is judged by what lies between them."""
     if start is None or end is None or start > end:
         return True
     if start == end:
         return _mid_word(text, start)
+    while start < end and text[start] in "\r\n":
+        start += 1
+    while end > start and text[end - 1] in "\r\n":
+        end -= 1
+    if start == end:
+        return False
     return (
         _mid_word(text, start)
         or _mid_word(text, end)

@@ -16,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..manifest import source_date_epoch
-from . import docx, html, pptx, revealjs, typst
+from . import docx, generated, html, pptx, revealjs, support, typst
 from .output import temp_path
 from .prepare import RESOURCES, bibliography_and_csl, prepare
-from .project import FORMATS, RenderError, documents, load_project
+from .project import FORMATS, RenderError, documents, load_project, refuse_profiles
+from .shortcodes import expand_includes
 
 __all__ = ["render", "inputs", "outputs", "RenderError", "FORMATS"]
 
@@ -27,10 +28,13 @@ WRITERS = {"html": html.write, "pdf": typst.write, "docx": docx.write, "revealjs
            "pptx": pptx.write}
 
 
-def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") -> dict[str, Path]:
+def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin",
+           metadata: dict | None = None) -> dict[str, Path]:
     """Render every document of `_quarto.yml`'s render list in the requested formats into `out_dir`.
 
-    Returns {output file name: path}. Raises RenderError (`file:line: message`) on anything unresolved."""
+    `metadata` is set over every document's own, as `quarto render -M key:value` does (the build sets
+    `synthetic`, which `.content-visible when-meta="synthetic"` reads). Returns {output file name: path}.
+    Raises RenderError (`file:line: message`) on anything unresolved."""
     root, out_dir = Path(root).resolve(), Path(out_dir).resolve()
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -38,10 +42,17 @@ def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") 
     if engine == "quarto":
         from .quarto import render_with_quarto
 
-        return render_with_quarto(root, out_dir, formats)
+        project = load_project(root, metadata)
+        for document in documents(project):  # the guard on generated text holds for Quarto too
+            source = expand_includes(document.path, document.body, document.body_line, root=project.root)
+            generated.check(source.includes, project.root, project.variables, project.variables_yml,
+                            cwd=document.path.parent)
+        return render_with_quarto(root, out_dir, formats, metadata or {})
     if engine != "builtin":
         raise RenderError(f"unknown render engine {engine!r} (builtin or quarto)")
-    project = load_project(root)
+    project = load_project(root, metadata)
+    refuse_profiles(project)
+    support.check_project(project.config, project.where)
     epoch = source_date_epoch(root)
     planned = [(d, [f for f in d.formats if f in formats]) for d in documents(project)]
     finals = [out_dir / d.output_name(f) for d, wanted in planned for f in wanted]
@@ -50,13 +61,13 @@ def render(root: Path, out_dir: Path, formats=FORMATS, engine: str = "builtin") 
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-            preparing = [(pool.submit(prepare, project, d, epoch), wanted) for d, wanted in planned if wanted]
+            preparing = [(pool.submit(prepare, project, d, epoch, wanted), wanted) for d, wanted in planned if wanted]
             jobs = []
             for future, wanted in preparing:
                 prepared = future.result()
                 for fmt in wanted:
-                    final = out_dir / prepared.document.output_name(fmt)
-                    jobs.append((final, pool.submit(WRITERS[fmt], prepared, final, root)))
+                    final = out_dir / prepared[fmt].document.output_name(fmt)
+                    jobs.append((final, pool.submit(WRITERS[fmt], prepared[fmt], final, root)))
             temps = [(final, job.result()) for final, job in jobs]
     except BaseException:
         for final in finals:  # the pool has finished every job by now: no temporary file is left behind
@@ -97,8 +108,9 @@ def _scan(path: Path, found: list[Path], document_dir: Path) -> None:
         found.extend(c for c in candidates if c not in found)
 
 
-def inputs(root: Path) -> list[Path]:
-    """Every file a render reads: sources, includes, images, bibliography, CSL, project files, templates.
+def inputs(root: Path, document_stem: str | None = None) -> list[Path]:
+    """Every file a render reads (of one document, given its stem): sources, includes, images,
+    bibliography, CSL, project files, templates.
 
     Cheap (no pandoc); includes that do not exist yet (notebook artifacts) are listed all the same."""
     root = Path(root).resolve()
@@ -107,6 +119,8 @@ def inputs(root: Path) -> list[Path]:
     if project.variables_yml.exists():
         found.append(project.variables_yml)
     for document in documents(project):
+        if document_stem is not None and document.path.stem != document_stem:
+            continue
         for folder in [document.path.parent, *document.path.parent.parents]:
             if (folder / "_metadata.yml").exists() and (folder == root or root in folder.parents):
                 found.append(folder / "_metadata.yml")

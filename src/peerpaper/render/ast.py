@@ -10,20 +10,36 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+_LEAVES = {"Str", "Space", "SoftBreak", "LineBreak"}
+
+
 def walk(node, visit: Callable[[dict], object | None]):
-    """Depth-first, children first; `visit(element)` may return a replacement element or list of elements."""
-    if isinstance(node, list):
+    """Depth-first, children first; `visit(element)` may return a replacement element or list of elements.
+
+    Returns a new tree (the input is never changed). Atoms are not descended into and leaves are copied
+    whole: the preview re-walks the whole paper after every edit, and most of a pandoc AST is `Str` leaves."""
+    if node.__class__ is list:
         out = []
         for item in node:
-            new = walk(item, visit)
-            if isinstance(item, dict) and "t" in item and isinstance(new, list):
-                out.extend(new)
+            if item.__class__ is dict:
+                new = walk(item, visit)
+                if new.__class__ is list and "t" in item:
+                    out.extend(new)
+                else:
+                    out.append(new)
             else:
-                out.append(new)
+                out.append(walk(item, visit) if item.__class__ is list else item)
         return out
-    if isinstance(node, dict):
-        node = {k: walk(v, visit) for k, v in node.items()}
-        if "t" in node:
+    if node.__class__ is dict:
+        kind = node.get("t")
+        if kind in _LEAVES:
+            node = dict(node)
+        else:
+            node = {k: v if v.__class__ in _ATOMS else walk(v, visit) for k, v in node.items()}
+        if kind is not None:
             replaced = visit(node)
             if replaced is not None:
                 return replaced
@@ -35,12 +51,14 @@ def elements(node, kind: str | None = None) -> Iterator[dict]:
     """Every element (optionally of one type) in document order, parents before children."""
     if isinstance(node, list):
         for item in node:
-            yield from elements(item, kind)
+            if item.__class__ is dict or item.__class__ is list:
+                yield from elements(item, kind)
     elif isinstance(node, dict):
         if "t" in node and (kind is None or node["t"] == kind):
             yield node
         for value in node.values():
-            yield from elements(value, kind)
+            if value.__class__ is dict or value.__class__ is list:
+                yield from elements(value, kind)
 
 
 def text(words: str) -> list[dict]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import pandoc
 from .ast import div, text
-from .output import adapt_images, guard, normalise_zip, temp_path, zip_text
+from .output import adapt_images, guard, normalise_zip, temp_path, toc_args, zip_text
 from .prepare import Prepared, drop_notes, resource
 from .project import format_options
 
@@ -31,8 +31,7 @@ def write(prepared: Prepared, final: Path, root: Path) -> Path:
     args = ["--reference-doc", str(REFERENCE)]
     if options.get("number-sections", meta.get("number-sections", False)):
         args.append("--number-sections")
-    if options.get("toc"):
-        args.append("--toc")
+    args += toc_args(prepared, "docx")
     temp = temp_path(final)
     pandoc.write(dict(prepared.ast, blocks=front + blocks), "docx", temp, args,
                  cwd=prepared.document.path.parent, epoch=prepared.epoch, what=str(prepared.document.path))
@@ -72,6 +71,7 @@ def make_reference(out: Path) -> None:
         style.font.size = Pt(size)
         if name.startswith("Heading"):
             style.font.color.rgb = RGBColor(0x1F, 0x4E, 0x8C)
+    _callout_styles(styles)
     notice = styles.add_style(NOTICE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     notice.base_style = styles["Normal"]
     notice.font.bold = True
@@ -79,3 +79,36 @@ def make_reference(out: Path) -> None:
     notice.paragraph_format.space_after = Pt(12)
     document.save(str(out))
     normalise_zip(out, "0")
+
+
+_AFTER_SHD = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+              "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+              "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+              "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _callout_styles(styles) -> None:
+    """Word styles for Quarto's callouts (render/callouts.py): a coloured left rule and, for the title, a
+    tinted band in bold (python-docx has no paragraph borders or shading: they are set in the style's XML)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Pt
+
+    from .callouts import COLOURS
+
+    for kind, (colour, background) in COLOURS.items():
+        for title in (False, True):
+            style = styles.add_style(f"Callout {kind.capitalize()}{' Title' if title else ''}", WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            style.paragraph_format.space_after = Pt(0 if title else 6)
+            style.paragraph_format.space_before = Pt(6 if title else 0)
+            style.font.bold = title
+            border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="24" w:space="8" '
+                               f'w:color="{colour[1:]}"/></w:pBdr>')
+            pPr = style.element.get_or_add_pPr()
+            pPr.insert_element_before(border, *_AFTER_SHD)  # the schema's order: pBdr, shd, ..., spacing
+            if title:
+                shading = parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{background[1:]}"/>')
+                pPr.insert_element_before(shading, *_AFTER_SHD[1:])

@@ -11,7 +11,8 @@ from .ast import text, walk
 from .prepare import Prepared
 from .project import RenderError
 
-IMAGE_EXTENSION = {"html": ".svg", "pdf": ".svg", "revealjs": ".svg", "docx": ".png", "pptx": ".png"}
+# Quarto's default-image-extension per format (Typst draws SVG; the others default to PNG).
+IMAGE_EXTENSION = {"html": ".png", "pdf": ".svg", "revealjs": ".png", "docx": ".png", "pptx": ".png"}
 # What a half-resolved Quarto or citeproc construct leaves behind in text.
 UNRESOLVED = re.compile(r"\?(?:var|meta):|\?@[\w-]+|\?\?\?|\{\{<|\(missing\)")
 
@@ -22,6 +23,8 @@ def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tupl
     Returns the blocks and the alt texts in document order. Paths are made absolute (root-relative with a
     leading slash for Typst, whose file access is confined to the project root)."""
     alts: list[str] = []
+    chosen = prepared.document.metadata.get("default-image-extension")
+    extension = "." + str(chosen).lstrip(".") if chosen else IMAGE_EXTENSION[fmt]
 
     def visit(node):
         if node["t"] != "Image":
@@ -31,7 +34,7 @@ def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tupl
             raise RenderError(f"{prepared.where(url)}: remote image {url}: outputs must work offline")
         path = (prepared.document.path.parent / url)
         if not path.suffix:
-            path = path.with_name(path.name + IMAGE_EXTENSION[fmt])
+            path = path.with_name(path.name + extension)
         path = path.resolve()
         if not path.exists():
             raise RenderError(f"{prepared.where(url)}: image not found: {path}")
@@ -52,12 +55,49 @@ def adapt_images(prepared: Prepared, blocks: list, fmt: str, root: Path) -> tupl
     return walk(blocks, visit), alts
 
 
+def toc_args(prepared: Prepared, fmt: str) -> list[str]:
+    """Quarto's `toc`, `toc-depth` (default 3) and `toc-title` (its translation of "Table of contents")."""
+    from . import language
+
+    meta = prepared.document.metadata
+    if not meta.get("toc"):
+        return []
+    depth = meta.get("toc-depth", 3)
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= 6:
+        raise RenderError(f"{prepared.document.where(('format', _QUARTO[fmt], 'toc-depth'), ('toc-depth',))}: "
+                          "`toc-depth` is a heading level from 1 to 6")
+    words = language.words(meta, prepared.document.path, prepared.document.where(("lang",)))
+    title = str(meta.get("toc-title") or words["toc-title-document"])
+    return ["--toc", "--toc-depth", str(depth), "-M", f"toc-title={title}"]
+
+
+_QUARTO = {"html": "html", "pdf": "typst", "docx": "docx", "revealjs": "revealjs", "pptx": "pptx"}
+
+
 def guard(text: str, prepared: Prepared, output: str) -> None:
-    """Last line of defence: no unresolved marker may reach an output."""
-    match = UNRESOLVED.search(text)
-    if match:
-        raise RenderError(f"{prepared.where(match.group(0))}: {output} would contain the unresolved "
-                          f"marker {match.group(0)!r} (near {text[max(0, match.start() - 40):match.end() + 20]!r})")
+    """Last line of defence: no unresolved marker may reach an output.
+
+    A marker the data itself holds (a participant typing "???" or "{{<") is literal text, not a leftover;
+    the message never quotes the text around a marker, which may be a participant's words."""
+    from_data = {m.group(0) for s in prepared.data_text for m in UNRESOLVED.finditer(s)}
+    if prepared.literal_text:  # the author escaped a shortcode: its text is meant to be seen
+        from_data.add("{{<")
+    for match in UNRESOLVED.finditer(text):
+        if match.group(0) not in from_data:
+            raise RenderError(f"{prepared.where(match.group(0))}: {output} would contain the unresolved "
+                              f"marker {match.group(0)!r}")
+
+
+_CODE_PARTS = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>)", re.S | re.I)
+
+
+def nbsp_entities(page: str) -> str:
+    """Write no-break spaces as `&nbsp;`, as Quarto's HTML does (its tests match the entity), outside scripts
+    and stylesheets, where the character is code, not text."""
+    if "\u00a0" not in page:
+        return page
+    parts = _CODE_PARTS.split(page)
+    return "".join(p if i % 2 else p.replace("\u00a0", "&nbsp;") for i, p in enumerate(parts))
 
 
 def visible_html(html: str) -> str:

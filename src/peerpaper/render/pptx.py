@@ -5,18 +5,22 @@ does not do: the synthetic-data notice and speaker notes on the title slide, and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import pandoc
-from .output import adapt_images, guard, normalise_zip, temp_path, zip_text
+from .output import adapt_images, guard, normalise_zip, temp_path, toc_args, zip_text
 from .prepare import Prepared
-from .project import format_options
+from .project import RenderError, format_options
 
 
 def write(prepared: Prepared, final: Path, root: Path) -> Path:
     options = format_options(prepared.document.metadata, "pptx")
     blocks, alts = adapt_images(prepared, prepared.ast["blocks"], "pptx", root)
-    args = ["--slide-level", str(options.get("slide-level", 2))]
+    meta = prepared.document.metadata
+    args = ["--slide-level", str(meta.get("slide-level", 2)), *toc_args(prepared, "pptx")]
+    if meta.get("incremental"):
+        args.append("--incremental")
     if options.get("reference-doc"):
         args += ["--reference-doc", str((prepared.document.path.parent / options["reference-doc"]).resolve())]
     temp = temp_path(final)
@@ -55,6 +59,8 @@ def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
         run.font.color.rgb = RGBColor(0x7A, 0x4F, 0x00)
     if title_notes and len(deck.slides):  # Quarto's `title-slide-attributes: data-notes:`
         deck.slides[0].notes_slide.notes_text_frame.text = title_notes
+    _panel_captions(deck)
+    _pauses(deck)
     for slide in deck.slides:
         _text_below_picture(slide, deck.slide_height)
         for shape in slide.shapes:
@@ -62,11 +68,77 @@ def _finish(path: Path, notice: str, alts: list[str], title_notes: str) -> None:
     deck.save(str(path))
 
 
+def _pauses(deck) -> None:
+    """Quarto's pauses (`. . .`): what follows one appears on the next click, as PowerPoint animates it.
+
+    pandoc leaves a pause as a paragraph of its own (marked by slides.mark_pauses): it is removed, and the
+    paragraphs after it in that text box (or, when it ends the box, the shapes after the box) become a
+    click step in the slide's timing."""
+    from lxml import etree
+
+    from .slides import PAUSE_MARK, pause_timing
+
+    for slide in deck.slides:
+        shapes = list(slide.shapes)
+        steps: list[list[tuple[int, int | None]]] = []
+        for index, shape in enumerate(shapes):
+            if not shape.has_text_frame or PAUSE_MARK not in shape.text_frame.text:
+                continue
+            groups: list[list] = [[]]
+            for paragraph in list(shape.text_frame.paragraphs):
+                if paragraph.text.strip() == PAUSE_MARK:
+                    paragraph._p.getparent().remove(paragraph._p)
+                    groups.append([])
+                else:
+                    groups[-1].append(paragraph)
+            position = len(groups[0])
+            for group in groups[1:]:
+                if group:
+                    steps.append([(shape.shape_id, position + i) for i in range(len(group))])
+                    position += len(group)
+                else:  # the pause ends the box: what comes after it on the slide follows the click
+                    later = [(s.shape_id, None) for s in shapes[index + 1:]]
+                    if later:
+                        steps.append(later)
+        if steps:
+            if slide._element.find("{http://schemas.openxmlformats.org/presentationml/2006/main}timing") is not None:
+                title = slide.shapes.title.text_frame.text if slide.shapes.title is not None else f"slide {slide.slide_id}"
+                raise RenderError(f"slides: the slide \"{title}\" has both pauses and an incremental list, which the "
+                                  "built-in engine cannot animate together in PowerPoint (render with --engine quarto)")
+            timing = etree.fromstring(pause_timing(steps).replace(
+                "<p:timing>", '<p:timing xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">', 1))
+            slide._element.append(timing)
+
+
+def _panel_captions(deck) -> None:
+    """A figure panel's caption, which pandoc moved to a slide of its own, goes back under the panel."""
+    from pptx.util import Emu
+
+    from .floats import PANEL_CAPTION
+
+    ids = deck.slides._sldIdLst
+    for index, slide in reversed(list(enumerate(deck.slides))):
+        boxes = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith(PANEL_CAPTION)]
+        if not boxes or index == 0:
+            continue
+        panel = deck.slides[index - 1]
+        text = boxes[0].text_frame.text[len(PANEL_CAPTION):]
+        width, height = deck.slide_width, deck.slide_height
+        box = panel.shapes.add_textbox(Emu(width // 20), Emu(height * 85 // 100), Emu(width * 9 // 10), Emu(height // 10))
+        box.name = "Panel caption"
+        box.text_frame.word_wrap = True
+        box.text_frame.text = text
+        entry = list(ids)[index]
+        deck.part.drop_rel(entry.rId)
+        ids.remove(entry)
+
+
 # Pandoc's title slide stacks a long title, the subtitle and authors, and puts the date (here the session)
 # in a small footer box: give each a band of its own, top to bottom, the notice (if any) last.
 TITLE_BANDS = {"Title": (0.04, 0.28), "Subtitle": (0.33, 0.30), "Date": (0.65, 0.12)}
 FIT_POINTS = {"Title": 32, "Subtitle": 18, "Date": 14}  # the largest size text may keep; it shrinks to fit
 BODY_POINTS, CAPTION_POINTS, SMALLEST_POINTS = 24, 14, 10
+CAPTION = re.compile(r"^\w+\u00a0\w+\S*\s|^\(\w+\)\s")  # "Figure 1: ...", "(a) ..." (Quarto's no-break space)
 
 
 def _lay_out_title_slide(slide, width: int, height: int) -> None:
@@ -89,7 +161,7 @@ def _fit(shape) -> None:
         limit = FIT_POINTS["Title"] if _on_title_slide(shape) else None
     elif name in FIT_POINTS and _on_title_slide(shape):
         limit = FIT_POINTS[name]
-    elif shape.text_frame.text.startswith("Figure "):
+    elif CAPTION.match(shape.text_frame.text):
         limit = CAPTION_POINTS
     else:
         limit = BODY_POINTS

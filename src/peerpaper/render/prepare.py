@@ -6,20 +6,20 @@ cross-references are resolved, as Quarto orders them); each format's writer only
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
+from ..literal import plain_text
 from ..paths import RESOURCES
-from . import crossref, pandoc
+from . import appendix, callouts, conditional, dates, constructs, crossref, floats, generated, language, pandoc, slides, support, tables
 from .ast import elements, walk
-from .project import Document, Project, RenderError
-from .shortcodes import Source, expand, expand_metadata
+from .project import QUARTO_FORMAT, Document, Project, RenderError
+from .shortcodes import ESCAPED as ESCAPED_TEXT, Source, expand, expand_metadata, restore_escaped
 
 DEFAULT_CSL = RESOURCES / "harvard-cite-them-right.csl"
 _NOT_FOUND = re.compile(r"citation (\S+) not found")
@@ -44,6 +44,8 @@ class Prepared:
     epoch: str
     bibliography: list[Path]
     csl: Path | None
+    data_text: set[str] = field(default_factory=set)  # the Str texts generated includes and values put in
+    literal_text: set[str] = field(default_factory=set)  # escaped shortcodes: `{{{< x >}}}` shows `{{< x >}}`
 
     def where(self, needle: str, last: bool = False) -> str:
         return str(self.source.origin_of(needle, last))
@@ -74,17 +76,6 @@ def authors(meta: dict, path: Path) -> list[Author]:
             names.append(aff.get("name", "") if isinstance(aff, dict) else str(aff))
         out.append(Author(str(name), [a for a in names if a]))
     return out
-
-
-def display_date(value, epoch: str) -> str | None:
-    """Quarto's `today`/`now`/`last-modified` mean the build's date (SOURCE_DATE_EPOCH), never the clock."""
-    if value is None or value == "":
-        return None
-    if value in ("today", "now", "last-modified"):
-        value = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value.day} {value:%B %Y}"
-    return str(value)
 
 
 def _paths(value, base: Path) -> list[Path]:
@@ -122,7 +113,7 @@ def pandoc_metadata(meta: dict, people: list[Author], date: str | None, bibs: li
     """The metadata pandoc's readers, citeproc and our templates need, in pandoc's own names."""
     out = {k: meta[k] for k in ("title", "subtitle", "abstract", "keywords", "lang", "nocite", "abstract-title",
                                 "title-slide-attributes") if meta.get(k)}
-    out.setdefault("lang", "en-GB")
+    out.setdefault("lang", "en")  # Quarto's default
     if people:
         out["author"] = [str(a) for a in people]
         out["authors"] = [{"name": a.name, "affiliation": "; ".join(a.affiliations)} for a in people]
@@ -137,36 +128,145 @@ def pandoc_metadata(meta: dict, people: list[Author], date: str | None, bibs: li
     return out
 
 
-def prepare(project: Project, document: Document, epoch: str) -> Prepared:
+def read(project: Project, document: Document, epoch: str, reuse=None) -> Prepared:
+    """Shortcodes expanded and the markdown read by pandoc, once for every format of the document.
+
+    `reuse` (optional, `paper preview`): an object whose `read_markdown` and `citeproc` stand in for pandoc's
+    read and for `_citeproc`, answering from what an earlier render of the document made."""
     variables_file = project.variables_yml
     raw = document.path.read_text(encoding="utf-8")
     meta = expand_metadata(document.metadata, document.path, raw, project.variables, document.metadata,
                            variables_file)
     source = expand(document.path, document.body, document.body_line, project.variables, meta,
-                    variables_file)
-    notice = str(meta.get("synthetic_notice") or project.variables.get("synthetic_notice") or "").strip()
+                    variables_file, root=project.root)
+    data_text = generated.check(source.includes, project.root, project.variables, variables_file,
+                                cwd=document.path.parent)
+    notice = plain_text(str(meta.get("synthetic_notice") or project.variables.get("synthetic_notice") or "")).strip()
     people = authors(meta, document.path)
     bibs, csl = bibliography_and_csl(project, document)
-    header = pandoc_metadata(meta, people, display_date(meta.get("date"), epoch), bibs, csl, notice,
+    date = dates.display_date(meta.get("date"), epoch, meta, document.where(("date",)))
+    header = pandoc_metadata(meta, people, date, bibs, csl, notice,
                              document.path.parent)
     markdown = "---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=True) + "---\n\n" + source.text
     where = str(document.path)
-    doc = pandoc.read_markdown(markdown, cwd=document.path.parent, epoch=epoch, what=where)
-    prepared = Prepared(document, source, doc, people, notice, epoch, bibs, csl)
+    doc = restore_escaped((reuse.read_markdown if reuse else pandoc.read_markdown)(
+        markdown, cwd=document.path.parent, epoch=epoch, what=where), markdown)
+    literal = {m.group(0) for m in ESCAPED_TEXT.finditer(document.body)}
+    return Prepared(document, source, doc, people, notice, epoch, bibs, csl, data_text, literal)
 
-    number_sections = bool(meta.get("number-sections", False))
-    doc, labels, unresolved = crossref.resolve(doc, number_sections)
+
+def prepare(project: Project, document: Document, epoch: str, formats=None, reuse=None) -> dict[str, Prepared]:
+    """{format: the document ready for that format's writer}: conditional content, cross-references and
+    citations resolved per format, as Quarto does (a citation only in HTML content is cited only there).
+    Formats that end up with the same document share one citeproc run."""
+    base = read(project, document, epoch, reuse)
+    citeproc = reuse.citeproc if reuse else _citeproc
+    done: dict[bytes, dict] = {}
+    out: dict[str, Prepared] = {}
+    for fmt in formats or document.formats:
+        prepared = replace(base, document=document.for_format(fmt))
+        support.check_metadata(prepared.document, fmt, QUARTO_FORMAT[fmt])
+        doc = _resolve(prepared, fmt, base.ast, reuse)
+        key = pandoc.dumps(doc)
+        if key not in done:
+            done[key] = citeproc(prepared, doc) if base.bibliography else _no_citations(prepared, doc)
+        out[fmt] = replace(prepared, ast=lower(prepared, fmt, done[key], reuse))
+    return out
+
+
+def blockwise(reuse, name: str, context, blocks: list, passes) -> list:
+    """`passes(blocks)`, where each top-level block is treated on its own: with `reuse` (the preview), a
+    block seen before with the same context is not passed again."""
+    return reuse.per_block(name, context, blocks, passes) if reuse else passes(blocks)
+
+
+def lower(prepared: Prepared, fmt: str, doc: dict, reuse=None) -> dict:
+    """Quarto's constructs written out the way Quarto writes them in `fmt` (after citeproc, per format)."""
+    meta = prepared.document.metadata
+
+    def each_block(blocks: list) -> list:
+        blocks = tables.colwidths(blocks, fmt, meta, prepared.where)
+        blocks = floats.lower(blocks, fmt, meta, prepared.where)
+        blocks = callouts.lower(blocks, fmt)
+        blocks = crossref.lower_equations(blocks, fmt)
+        return slides.pagebreaks(blocks, fmt)
+
+    blocks = blockwise(reuse, "lower", [fmt, meta], doc["blocks"], each_block)
+    blocks = appendix.lower(blocks, fmt)
+    if fmt == "revealjs":
+        blocks = slides.lower_revealjs(blocks, meta)
+    if fmt == "pptx":
+        blocks = slides.mark_pauses(blocks)
+    return dict(doc, blocks=blocks)
+
+
+def _resolve(prepared: Prepared, fmt: str, doc: dict, reuse=None) -> dict:
+    """Conditional content, floats, then cross-references, for one format (the order Quarto's filters run)."""
+    meta = prepared.document.metadata
+    where = prepared.where
+    conditions = conditional.uses_conditions(prepared.source.text)
+    cells = constructs.fenced_languages(prepared.source.text)
+    words = language.words(meta, prepared.document.path, prepared.document.where(("lang",)))
+
+    def each_block(blocks: list) -> list:
+        if conditions:
+            blocks = conditional.apply(blocks, QUARTO_FORMAT[fmt], meta, [], where)
+        constructs.check(blocks, fmt, where, cells)
+        blocks = callouts.normalise(blocks, meta, words, where)
+        blocks = floats.normalise(blocks, where)
+        refused = crossref.refused_label(blocks)
+        if refused:
+            kind = refused.split("-", 1)[0]
+            raise RenderError(f"{where('#' + refused)}: `#{refused}`: cross-referenced {crossref.REFUSED[kind]} are "
+                              f"not implemented by the built-in engine ({support.ENGINE})")
+        return blocks
+
+    blocks = blockwise(reuse, "resolve", [fmt, meta, conditions, sorted(cells), words], doc["blocks"], each_block)
+    options = crossref_options(prepared)
+    labels = crossref.collect(blocks, options)  # numbers depend on everything before: the whole document
     if labels.duplicates:
         label = labels.duplicates[0]
         raise RenderError(f"{prepared.where('#' + label, last=True)}: label `{label}` is defined twice")
-    if unresolved:
-        key = unresolved[0]
-        what = ("no figure, table or section has this label" if crossref.is_crossref(key)
-                else "a citation cannot share brackets with cross-references")
-        raise RenderError(f"{prepared.where('@' + key)}: unresolved cross-reference @{key}: {what}")
-    doc = _citeproc(prepared, doc) if bibs else _no_citations(prepared, doc)
-    prepared.ast = doc
-    return prepared
+
+    def references(blocks: list) -> list:
+        blocks, unresolved = crossref.resolve_with(blocks, labels, options)
+        if unresolved:
+            _unresolved(prepared, unresolved[0])
+        return blocks
+
+    numbering = {label: asdict(entry) for label, entry in labels.entries.items()}
+    return dict(doc, blocks=blockwise(reuse, "crossref", [fmt, meta, words, numbering], blocks, references))
+
+
+def _unresolved(prepared: Prepared, key: str) -> None:
+    kind = crossref.ref_type(key)
+    if kind in crossref.REFUSED:
+        what = (f"a cross-reference to {crossref.REFUSED[kind]}, which the built-in engine does not implement "
+                f"({support.ENGINE})")
+    elif kind:
+        what = "no figure, table, equation or section has this label"
+    else:
+        what = "a citation cannot share brackets with cross-references"
+    raise RenderError(f"{prepared.where('@' + key)}: unresolved cross-reference @{key}: {what}")
+
+
+def crossref_options(prepared: Prepared) -> crossref.Options:
+    """The document's `crossref:` options (only Quarto's own keys) over Quarto's words for its `lang`."""
+    meta = prepared.document.metadata
+    document = prepared.document
+    options = meta.get("crossref") or {}
+    if meta.get("crossref") is False or not isinstance(options, dict):
+        raise RenderError(f"{document.where(('crossref',))}: `crossref: {meta.get('crossref')}` is not implemented "
+                          f"by the built-in engine ({support.ENGINE})")
+    for key, value in options.items():
+        at = document.where(*(("format", q, "crossref", key) for q in QUARTO_FORMAT.values()), ("crossref", key))
+        if key in ("chapters", "custom") and value:
+            raise RenderError(f"{at}: crossref option `{key}` is not implemented by the built-in engine "
+                              f"({support.ENGINE})")
+        if key not in crossref.CROSSREF_OPTIONS | {"chapters", "custom"}:
+            raise RenderError(f"{at}: `{key}` is not a Quarto crossref option")
+    words = language.words(meta, document.path, document.where(("lang",)))
+    return crossref.Options(options, words)
 
 
 def _citeproc(prepared: Prepared, doc: dict) -> dict:

@@ -7,8 +7,9 @@ the same sources mean the same thing to `quarto render` and to the built-in engi
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -35,6 +36,11 @@ class Document:
     formats: list[str]
     body: str  # the text after the front matter
     body_line: int  # line number (1-based) of the body's first line in `path`
+    origins: dict = field(default_factory=dict)  # key path, e.g. ("format", "html", "toc") -> "file:line"
+
+    def where(self, *keys: tuple) -> str:
+        """`file:line` of the first of these metadata keys that is set (the document's first line else)."""
+        return next((self.origins[k] for k in keys if k in self.origins), f"{self.path}:1")
 
     @property
     def stem(self) -> str:
@@ -43,16 +49,27 @@ class Document:
     def output_name(self, fmt: str) -> str:
         return self.stem + EXTENSION[fmt]
 
+    def for_format(self, fmt: str) -> "Document":
+        """The document as Quarto sees it when writing `fmt`: the options under `format: <name>:` merged
+        into the metadata (so `toc`, `lang` or `crossref` may differ per format, as in Quarto)."""
+        return replace(self, metadata=merge(self.metadata, format_options(self.metadata, fmt)))
+
 
 @dataclass
 class Project:
     root: Path
     config: dict
+    metadata: dict = field(default_factory=dict)  # set by the caller over everything (Quarto's -M)
     variables: dict = field(default_factory=dict)
 
     @property
     def quarto_yml(self) -> Path:
         return self.root / "_quarto.yml"
+
+    def where(self, keys: tuple) -> str:
+        """`file:line` of a key of `_quarto.yml`."""
+        lines = key_lines(self.quarto_yml, self.quarto_yml.read_text(encoding="utf-8"))
+        return lines.get(keys, f"{self.quarto_yml}:1")
 
     @property
     def variables_yml(self) -> Path:
@@ -70,10 +87,33 @@ def _ignored(relative: Path) -> bool:
     return any(part.startswith(("_", ".")) or part == "node_modules" for part in relative.parts)
 
 
+# libyaml's safe loader where PyYAML was built with it (the wheels are): the same YAML, read several times
+# faster, and every render reads the project's YAML again (`_variables.yml` holds every value).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def key_lines(path: Path, text: str, first_line: int = 1) -> dict[tuple, str]:
+    """{key path: "file:line"} for every key of a YAML mapping, nested maps included (PyYAML's node marks)."""
+    found: dict[tuple, str] = {}
+
+    def visit(node, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    found[(*prefix, key.value)] = f"{path}:{first_line + key.start_mark.line}"
+                    visit(value, (*prefix, key.value))
+
+    try:
+        visit(yaml.compose(text, Loader=LOADER), ())
+    except yaml.YAMLError:
+        pass  # read_yaml reports it
+    return found
+
+
 def read_yaml(path: Path, text: str | None = None, first_line: int = 1) -> dict:
     """A YAML mapping, or a RenderError naming the file and line of the syntax error."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8") if text is None else text)
+        data = yaml.load(path.read_text(encoding="utf-8") if text is None else text, Loader=LOADER)
     except yaml.MarkedYAMLError as err:
         line = first_line + (err.problem_mark.line if err.problem_mark else 0)
         raise RenderError(f"{path}:{line}: invalid YAML: {err.problem}") from None
@@ -97,15 +137,23 @@ def merge(base: dict, over: dict) -> dict:
     return out
 
 
-def load_project(root: Path) -> Project:
+def load_project(root: Path, metadata: dict | None = None) -> Project:
+    """The project; `metadata` is set over every document's own, as `quarto render -M key:value` does."""
     root = Path(root).resolve()
     config_path = root / "_quarto.yml"
     if not config_path.exists():
         raise RenderError(f"{config_path}: no Quarto project here (missing _quarto.yml)")
-    project = Project(root=root, config=read_yaml(config_path))
+    project = Project(root=root, config=read_yaml(config_path), metadata=dict(metadata or {}))
     if project.variables_yml.exists():
         project.variables = read_yaml(project.variables_yml)
     return project
+
+
+def refuse_profiles(project: Project) -> None:
+    """Profiles change which configuration applies; the built-in engine reads only `_quarto.yml`."""
+    if project.config.get("profile") or os.environ.get("QUARTO_PROFILE"):
+        raise RenderError(f"{project.quarto_yml}:1: Quarto project profiles (`profile:`, QUARTO_PROFILE) are not "
+                          "implemented by the built-in engine (render with --engine quarto)")
 
 
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
@@ -125,17 +173,22 @@ def load_document(project: Project, path: Path) -> Document:
         raise RenderError(f"{project.quarto_yml}: the render list names {path}, which does not exist") from None
     front, body, body_line = split_front_matter(path, text)
     levels = [{k: v for k, v in project.config.items() if k != "project"}]
+    origins = {k: v for k, v in key_lines(project.quarto_yml, project.quarto_yml.read_text(encoding="utf-8")).items()
+               if k[0] != "project"}
     for folder in reversed([path.parent, *path.parent.parents]):
         if (folder == project.root or project.root in folder.parents) and (folder / "_metadata.yml").exists():
             levels.append(read_yaml(folder / "_metadata.yml"))
-    levels.append(front)
+            origins.update(key_lines(folder / "_metadata.yml", (folder / "_metadata.yml").read_text(encoding="utf-8")))
+    match = _FRONT_MATTER.match(text)
+    origins.update(key_lines(path, match.group(1) or "", 2) if match else {})
+    levels += [front, project.metadata]
     meta: dict = {}
     for level in levels:
         meta = merge(meta, level)
     # As in Quarto, the most specific level that names formats decides which are rendered; the others
     # only contribute options for those formats.
     formats = _formats(next((lv["format"] for lv in reversed(levels) if lv.get("format")), None), path)
-    return Document(path=path, metadata=meta, formats=formats, body=body, body_line=body_line)
+    return Document(path=path, metadata=meta, formats=formats, body=body, body_line=body_line, origins=origins)
 
 
 def _formats(spec, path: Path) -> list[str]:
@@ -151,7 +204,15 @@ def _formats(spec, path: Path) -> list[str]:
     else:
         raise RenderError(f"{path}:1: `format` must be a name, list or map")
     ours = {quarto: ours for ours, quarto in QUARTO_FORMAT.items()}
-    return [ours.get(n, n) for n in names]
+    for name in names:
+        if name == "pdf":
+            raise RenderError(f"{path}:1: format `pdf` is Quarto's LaTeX PDF, which the built-in engine does not "
+                              "make; its PDF comes from Quarto's `typst` format (write `typst`, or render with "
+                              "--engine quarto)")
+        if name not in ours:
+            raise RenderError(f"{path}:1: format `{name}` is not one the built-in engine renders "
+                              f"({', '.join(QUARTO_FORMAT.values())}); render it with --engine quarto")
+    return [ours[n] for n in names]
 
 
 def format_options(meta: dict, fmt: str) -> dict:

@@ -11,9 +11,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .generated import is_generated, refuse_shortcodes
 from .project import RenderError, split_front_matter
 
 SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
+# Quarto's escape: `{{{< var x >}}}` is the text `{{< var x >}}`. It is held as a private-use character
+# through pandoc's read and given back in the AST (`restore_escaped`).
+ESCAPED = re.compile(r"\{\{\{<(.*?)>\}\}\}")
+_HELD = "\ue000"
+PAGEBREAK = "[]{.quarto-pagebreak}"  # lowered per format (a page break in PDF and Word, nothing on slides)
+BUILTIN = ("var", "meta", "include", "pagebreak")
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,11 @@ class Source:
         return self.origins[0] if self.origins else Origin(Path("?"), 1)
 
 
-def expand_includes(path: Path, body: str, first_line: int, _stack: tuple[Path, ...] = ()) -> Source:
-    """Replace each `{{< include file >}}` line by that file's text (relative to the including file)."""
+def expand_includes(path: Path, body: str, first_line: int, _stack: tuple[Path, ...] = (),
+                    root: Path | None = None) -> Source:
+    """Replace each `{{< include file >}}` line by that file's text (relative to the including file).
+
+    Under `root`'s `_build/` (what the notebooks wrote) an include may not hold a shortcode at all."""
     lines: list[str] = []
     origins: list[Origin] = []
     includes: list[Path] = []
@@ -65,8 +75,10 @@ def expand_includes(path: Path, body: str, first_line: int, _stack: tuple[Path, 
             raise RenderError(f"{here}: included file not found: {match.group(2)} ({target})") from None
         except (OSError, UnicodeDecodeError) as err:
             raise RenderError(f"{here}: cannot read included file {target}: {err}") from None
+        if root is not None and is_generated(target, root):
+            refuse_shortcodes(target, text)
         _, inner_body, inner_first = split_front_matter(target, text)
-        inner = expand_includes(target, inner_body.rstrip("\n"), inner_first, (*_stack, path))
+        inner = expand_includes(target, inner_body.rstrip("\n"), inner_first, (*_stack, path), root)
         lines += inner.text.split("\n")
         origins += inner.origins
         includes += [target, *inner.includes]
@@ -109,16 +121,50 @@ def replace_shortcodes(text: str, where, variables: dict, metadata: dict, variab
                 raise RenderError(f"{where(match.start())}: undefined metadata key `{name}`") from None
         if kind == "include":
             raise RenderError(f"{where(match.start())}: an include shortcode must stand alone on its line")
-        raise RenderError(f"{where(match.start())}: unsupported shortcode `{kind}` "
-                          "(the built-in engine knows var, meta and include)")
+        if kind == "pagebreak" and not name:
+            return PAGEBREAK
+        raise RenderError(f"{where(match.start())}: unsupported shortcode `{kind}` (the built-in engine knows "
+                          f"{', '.join(BUILTIN)}; render with --engine quarto)")
 
-    return SHORTCODE.sub(substitute, text)
+    held: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        held.append("{{<" + match.group(1) + ">}}")
+        return f"{_HELD}{len(held) - 1}{_HELD}"
+
+    text = SHORTCODE.sub(substitute, ESCAPED.sub(hold, text))
+    for i, literal in enumerate(held):  # nothing else may hold the marker: give back in the text
+        word = literal.replace("{{<", "\ue001").replace(" ", "\ue002")  # one word to pandoc
+        text = text.replace(f"{_HELD}{i}{_HELD}", _HELD + word + _HELD)
+    return text
+
+
+def restore_escaped(doc, source: str | None = None):
+    """The escaped shortcodes' text, back in every string of pandoc's AST (`{{<` is held as U+E001).
+
+    `source`: the markdown pandoc read; without a held marker in it there is nothing to restore."""
+    if source is not None and _HELD not in source:
+        return doc
+    pattern = re.compile(f"{_HELD}(.*?){_HELD}", re.S)
+
+    def fix(value):
+        if isinstance(value, str):
+            if _HELD not in value:
+                return value
+            return pattern.sub(lambda m: m.group(1).replace("\ue001", "{{<").replace("\ue002", " "), value)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+
+    return fix(doc)
 
 
 def expand(path: Path, body: str, first_line: int, variables: dict, metadata: dict,
-           variables_file: Path) -> Source:
+           variables_file: Path, root: Path | None = None) -> Source:
     """The document body with every include, var and meta shortcode expanded."""
-    source = expand_includes(path, body, first_line)
+    source = expand_includes(path, body, first_line, root=root)
     starts = [0]
     for line in source.text.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
@@ -133,8 +179,9 @@ def expand(path: Path, body: str, first_line: int, variables: dict, metadata: di
 
 def expand_metadata(value, path: Path, raw: str, variables: dict, metadata: dict, variables_file: Path):
     """Shortcodes inside front-matter strings (an abstract quoting a value), located by searching `raw`."""
-    if isinstance(value, dict):
-        return {k: expand_metadata(v, path, raw, variables, metadata, variables_file) for k, v in value.items()}
+    if isinstance(value, dict):  # `_quarto` is Quarto's own (its tests' settings), not document text
+        return {k: v if k == "_quarto" else expand_metadata(v, path, raw, variables, metadata, variables_file)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [expand_metadata(v, path, raw, variables, metadata, variables_file) for v in value]
     if isinstance(value, str) and "{{<" in value:
