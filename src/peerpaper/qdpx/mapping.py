@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -65,6 +66,7 @@ FACILITATOR_WORDS = ["facilitator", "moderator", "interviewer", "researcher", "f
 FLAT = ("one_theme_per_code", "one_uncoded_theme")
 
 
+@lru_cache(maxsize=2**14)  # the same few labels and names, hundreds of thousands of times in a large project
 def norm(text: str) -> str:
     """'Date of Interview:' -> 'date of interview'; 'Région' -> 'region': how names are compared."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(str(text)).casefold()).split())
