@@ -108,6 +108,31 @@ def test_duplicate_ids(data):
     ]
 
 
+def test_an_id_three_times_names_its_first_row_each_time(data):
+    records = rows(data, "groups")
+    records += [records[2], records[2]]
+    write(data, "groups", records)
+    assert messages(data) == [
+        f"{data / 'groups.csv'}:{len(records) - 1}:group_id: duplicate id (first in row 3)",
+        f"{data / 'groups.csv'}:{len(records)}:group_id: duplicate id (first in row 3)",
+    ]
+
+
+def test_rows_of_the_wrong_shape_are_named_not_a_traceback(data):
+    codebook = rows(data, "codebook")
+    codebook[3] = codebook[3][:1]  # a row cut short after its id
+    codebook.insert(5, [])  # a blank line
+    write(data, "codebook", codebook)
+    groups = rows(data, "groups")
+    groups[2].append("stray")  # a cell past the header
+    write(data, "groups", groups)
+    found = messages(data)
+    assert f"{data / 'codebook.csv'}:4:label: missing cell: the row is shorter than the header" in found
+    assert f"{data / 'codebook.csv'}:4:label: missing value" in found
+    assert f"{data / 'codebook.csv'}:6: blank row" in found
+    assert f"{data / 'groups.csv'}:3: extra cell: the row is longer than the header" in found
+
+
 def test_a_duplicate_coding(data):
     records = rows(data, "codings")
     records.append(records[1])

@@ -1,11 +1,12 @@
 """Check a data folder against the data contract and name every problem by file, row and column.
 
 Why this shape: frictionless (the Data Package reference implementation) checks what a Table Schema can
-say cell by cell: types, required values and enums, against the canonical schema in
+say cell by cell: types, enums, patterns and bounds, against the canonical schema in
 resources/datapackage.json. What it cannot say, or says too slowly, this module adds in a few lines each:
-primary and foreign keys (frictionless re-reads each referenced table per reference), missing files and
-columns, bytes that are not UTF-8 (named by row, which frictionless cannot do), a facilitator-only empty
-sector, codings that use a theme, and groups with no participants or no turns. The CSVs are parsed once
+required values and the shape of each row, primary and foreign keys (frictionless spends a Python call on
+every cell and re-reads each referenced table per reference: most of the time on a large study), missing
+files and columns, bytes that are not UTF-8 (named by row, which frictionless cannot do), a
+facilitator-only empty sector, codings that use a theme, and groups with no participants or no turns. The CSVs are parsed once
 with the standard csv module and handed to frictionless as bytes, so a UTF-8 BOM, CRLF line endings and
 columns in any order are all accepted. Every problem is reported, not only the first.
 
@@ -71,7 +72,8 @@ def check_tables(folder: Path, descriptor: dict, optional_columns: dict | None =
         read = _read_table(folder, resource, (optional_columns or {}).get(resource["name"], ()), problems)
         if read is not None:
             tables[resource["name"]] = read
-    problems += _frictionless_problems(folder, descriptor, tables) + _key_problems(folder, descriptor, tables)
+    problems += (_row_problems(folder, descriptor, tables) + _frictionless_problems(folder, descriptor, tables)
+                 + _key_problems(folder, descriptor, tables))
     return sorted(set(problems), key=_order), tables
 
 
@@ -141,18 +143,30 @@ def _read_table(folder: Path, resource: dict, optional: set | tuple, problems: l
 
 
 def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]:
-    """Types, required values, enums and keys, checked by frictionless against the descriptor's schemas."""
+    """Types, enums, patterns and bounds, checked by frictionless against the descriptor's schemas.
+
+    Frictionless is handed only the columns it has something to check: a string column whose only rule is
+    `required` (an id, a turn's text) costs it a Python call per cell and needs nothing it knows, so that
+    rule, with the shape of each row, is checked in `_row_problems` on the rows already read.
+    """
     resources = []
     for spec in descriptor["resources"]:
         if spec["name"] not in tables:
             continue
-        header, _, data = tables[spec["name"]]
+        header, rows, _ = tables[spec["name"]]
         known = {f["name"]: f for f in spec["schema"]["fields"]}
-        fields = [known.get(label, {"name": label, "type": "any"}) for label in header]
-        schema = {"fields": fields, "missingValues": [""]}
+        checked = [i for i, label in enumerate(header) if label in known and _needs_frictionless(known[label])]
+        if not checked:
+            continue
+        fields = [{**known[header[i]], "constraints": {k: v for k, v in known[header[i]].get("constraints", {}).items()
+                                                       if k != "required"}} for i in checked]
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header[i] for i in checked)
+        writer.writerows([row[i] if i < len(row) else "" for i in checked] for row in rows)
         # bytes, not rows: frictionless deep-copies inline rows (17 s at 600 groups) but not a buffer
-        resources.append(Resource(data, format="csv", encoding="utf-8", name=spec["name"],
-                                  schema=Schema.from_descriptor(schema)))
+        resources.append(Resource(buffer.getvalue().encode("utf-8"), format="csv", encoding="utf-8", name=spec["name"],
+                                  schema=Schema.from_descriptor({"fields": fields, "missingValues": [""]})))
     if not resources:
         return []
     report = Package(resources=resources).validate(limit_errors=10**9)
@@ -160,8 +174,35 @@ def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list
     for task in report.tasks:
         where = str(folder / f"{task.name}.csv")
         for error in task.errors:
-            if problem := _translate(where, descriptor, task.name, tables[task.name][0], error):
+            if error.type != "blank-row" and (problem := _translate(where, descriptor, task.name, error)):
                 problems.append(problem)
+    return problems
+
+
+def _needs_frictionless(field: dict) -> bool:
+    return field["type"] not in ("string", "any") or any(k != "required" for k in field.get("constraints", {}))
+
+
+def _row_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]:
+    """Blank rows, rows shorter or longer than the header, and empty required cells."""
+    problems = []
+    for spec in descriptor["resources"]:
+        if spec["name"] not in tables:
+            continue
+        header, rows, _ = tables[spec["name"]]
+        where = str(folder / f"{spec['name']}.csv")
+        required = {f["name"] for f in spec["schema"]["fields"] if f.get("constraints", {}).get("required")}
+        columns = [(i, label) for i, label in enumerate(header) if label in required]
+        for number, row in enumerate(rows, start=2):
+            if not any(row):
+                problems.append(Problem(where, number, None, "blank row"))
+                continue
+            if len(row) > len(header):
+                problems.append(Problem(where, number, None, "extra cell: the row is longer than the header"))
+            problems += [Problem(where, number, label, "missing cell: the row is shorter than the header")
+                         for label in header[len(row):]]
+            problems += [Problem(where, number, label, "missing value") for i, label in columns
+                         if i >= len(row) or not row[i]]
     return problems
 
 
@@ -210,7 +251,7 @@ def _key_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]
     return problems
 
 
-def _translate(where: str, descriptor: dict, table: str, header: list[str], error) -> Problem | None:
+def _translate(where: str, descriptor: dict, table: str, error) -> Problem | None:
     """One frictionless error as a one-line Problem a data manager can act on: file, row, column and the
     kind of problem, never the cell's value (a name in an error is a leak into a terminal or a CI log)."""
     row, column, cell = getattr(error, "row_number", None), getattr(error, "field_name", None), getattr(error, "cell", "")
@@ -219,8 +260,6 @@ def _translate(where: str, descriptor: dict, table: str, header: list[str], erro
         wanted = TYPE_NAMES.get(note.split('"')[1].split("/")[0], note)
         return Problem(where, row, column, f"wrong type: the value is not {wanted}")
     if kind == "constraint-error":
-        if '"required"' in note:
-            return Problem(where, row, column, "missing value")
         if '"enum"' in note:
             allowed = ", ".join(_field(descriptor, table, column)["constraints"]["enum"])
             return Problem(where, row, column, f"the value is not one of: {allowed}")
@@ -230,12 +269,6 @@ def _translate(where: str, descriptor: dict, table: str, header: list[str], erro
             return Problem(where, row, column, f"the value is {'below' if bound == 'minimum' else 'above'} the {bound} of {limit}")
         if '"pattern"' in note:
             return Problem(where, row, column, "the value is not a valid id (lower-case letters, digits and _)")
-    if kind == "blank-row":
-        return Problem(where, row, None, "blank row")
-    if kind == "missing-cell":
-        return Problem(where, row, column, "missing cell: the row is shorter than the header")
-    if kind == "extra-cell":
-        return Problem(where, row, None, "extra cell: the row is longer than the header")
     return Problem(where, row, column, f"{error.title.lower()} ({kind})")  # its message may quote the cell
 
 
@@ -258,7 +291,7 @@ def _contract_problems(folder: Path, tables: dict) -> list[Problem]:
             problems.append(Problem(where["participants"], number, "sector",
                                     "missing value: only a facilitator may have no sector"))
     if "codings" in records and "codebook" in records:
-        themes = {c["code_id"] for c in records["codebook"] if not c.get("parent_id", "").strip()}
+        themes = {c.get("code_id") for c in records["codebook"] if not c.get("parent_id", "").strip()}
         for number, coding in enumerate(records["codings"], start=2):
             if coding.get("code_id") in themes:
                 problems.append(Problem(where["codings"], number, "code_id",
