@@ -150,10 +150,7 @@ def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list
     rule, with the shape of each row, is checked in `_row_problems` on the rows already read.
     """
     resources = []
-    for spec in descriptor["resources"]:
-        if spec["name"] not in tables:
-            continue
-        header, rows, _ = tables[spec["name"]]
+    for spec, header, rows in _read_tables(descriptor, tables):
         known = {f["name"]: f for f in spec["schema"]["fields"]}
         checked = [i for i, label in enumerate(header) if label in known and _needs_frictionless(known[label])]
         if not checked:
@@ -179,6 +176,13 @@ def _frictionless_problems(folder: Path, descriptor: dict, tables: dict) -> list
     return problems
 
 
+def _read_tables(descriptor: dict, tables: dict):
+    """(spec, header, rows) of each table of the descriptor that could be read."""
+    for spec in descriptor["resources"]:
+        if spec["name"] in tables:
+            yield spec, *tables[spec["name"]][:2]
+
+
 def _needs_frictionless(field: dict) -> bool:
     return field["type"] not in ("string", "any") or any(k != "required" for k in field.get("constraints", {}))
 
@@ -186,10 +190,7 @@ def _needs_frictionless(field: dict) -> bool:
 def _row_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]:
     """Blank rows, rows shorter or longer than the header, and empty required cells."""
     problems = []
-    for spec in descriptor["resources"]:
-        if spec["name"] not in tables:
-            continue
-        header, rows, _ = tables[spec["name"]]
+    for spec, header, rows in _read_tables(descriptor, tables):
         where = str(folder / f"{spec['name']}.csv")
         required = {f["name"] for f in spec["schema"]["fields"] if f.get("constraints", {}).get("required")}
         columns = [(i, label) for i, label in enumerate(header) if label in required]
@@ -217,10 +218,7 @@ def _key_problems(folder: Path, descriptor: dict, tables: dict) -> list[Problem]
     frictionless compares strings.
     """
     problems = []
-    for spec in descriptor["resources"]:
-        if spec["name"] not in tables:
-            continue
-        header, rows, _ = tables[spec["name"]]
+    for spec, header, rows in _read_tables(descriptor, tables):
         where = str(folder / f"{spec['name']}.csv")
         key = spec["schema"]["primaryKey"]
         if all(field in header for field in key):
